@@ -1,0 +1,172 @@
+import { readFile } from 'node:fs/promises';
+import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
+import type { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { type Config, configSchema, SECRET_KEYS } from './schema.js';
+
+/** Prefix of environment variables that override config keys, Freqtrade style. */
+export const ENV_PREFIX = 'FTCHATOPS__';
+
+/** Formats one zod issue as `path: message`, with the path in dotted form (`bots.0.api_url`). */
+export function formatIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const base = path ? `${path}.` : '';
+    return issue.keys
+      .map((key) => `${base}${key}: unknown key (check the spelling against config.example.json)`)
+      .join('\n');
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    return `${path || '(root)'}: required, expected ${issue.expected}`;
+  }
+  if (
+    issue.code === 'invalid_union' &&
+    issue.input === undefined &&
+    !('discriminator' in issue && issue.discriminator)
+  ) {
+    return `${path || '(root)'}: required`;
+  }
+  if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
+    return `${path ? `${path}.` : ''}${String(issue.discriminator)}: expected true or false`;
+  }
+  return `${path || '(root)'}: ${issue.message}`;
+}
+
+/** Every problem in a failed parse, one line per wrong key. */
+export function formatIssues(error: z.ZodError): string[] {
+  return error.issues.flatMap((issue) => formatIssue(issue).split('\n'));
+}
+
+/** Parses JSON that may contain `//` and block comments and trailing commas; reports every syntax error with its line. */
+export function parseJsonWithComments(text: string, fileName: string): unknown {
+  const errors: ParseError[] = [];
+  const value: unknown = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
+  if (errors.length > 0) {
+    const problems = errors.map((error) => {
+      const before = text.slice(0, error.offset);
+      const line = before.split('\n').length;
+      const column = error.offset - before.lastIndexOf('\n');
+      return `line ${line}, column ${column}: ${printParseErrorCode(error.error)}`;
+    });
+    throw new ConfigError(`${fileName} is not valid JSON:`, problems);
+  }
+  return value;
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/**
+ * Applies `FTCHATOPS__A__B__0__C=value` overrides onto the raw config object (a copy).
+ * Segments are lower-cased; numeric segments index arrays. A value replacing a number or
+ * boolean is coerced to that type; everything else stays a string, so secrets are never mangled.
+ */
+export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv): unknown {
+  const root: Json = structuredClone((raw ?? {}) as Json);
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
+    const segments = name.slice(ENV_PREFIX.length).toLowerCase().split('__').filter(Boolean);
+    if (segments.length === 0) continue;
+    let node: Json = root;
+    for (let i = 0; i < segments.length - 1; i += 1) {
+      const key = segments[i] as string;
+      const nextIsIndex = /^\d+$/.test(segments[i + 1] as string);
+      if (node === null || typeof node !== 'object') break;
+      const container = node as Record<string, Json>;
+      if (container[key] === undefined || container[key] === null || typeof container[key] !== 'object') {
+        container[key] = nextIsIndex ? [] : {};
+      }
+      node = container[key] as Json;
+    }
+    if (node === null || typeof node !== 'object') continue;
+    const leaf = segments[segments.length - 1] as string;
+    const container = node as Record<string, Json>;
+    const current = container[leaf];
+    container[leaf] = SECRET_KEYS.has(leaf) ? value : coerceLike(current, value);
+  }
+  return root;
+}
+
+function coerceLike(current: Json | undefined, value: string): Json {
+  if (typeof current === 'number' && value.trim() !== '' && !Number.isNaN(Number(value)))
+    return Number(value);
+  if (typeof current === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
+  if (current === undefined && (value === 'true' || value === 'false')) return value === 'true';
+  if (current === undefined && /^-?\d+(\.\d+)?$/.test(value)) return Number(value);
+  return value;
+}
+
+/** Validates an already-parsed config object (after env overrides), naming every wrong key. */
+export function parseConfig(raw: unknown, source = 'config'): Config {
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    // Cross-key checks run only on an otherwise valid config; report duplicates alongside type errors too.
+    const problems = [...formatIssues(result.error), ...duplicateBotNameProblems(raw)];
+    throw new ConfigError(
+      `${source} is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):`,
+      problems,
+    );
+  }
+  return result.data;
+}
+
+/** `bots.N.name: duplicate ...` lines for a raw config whose other errors stopped zod's cross-checks. */
+function duplicateBotNameProblems(raw: unknown): string[] {
+  if (!raw || typeof raw !== 'object' || !('bots' in raw) || !Array.isArray(raw.bots)) return [];
+  const seen = new Map<string, number>();
+  const problems: string[] = [];
+  raw.bots.forEach((bot: unknown, index: number) => {
+    if (!bot || typeof bot !== 'object' || !('name' in bot) || typeof bot.name !== 'string') return;
+    const key = bot.name.trim().toLowerCase();
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, index);
+    else
+      problems.push(
+        `bots.${index}.name: duplicate bot name "${bot.name}" (also bots.${first}.name); names must be unique`,
+      );
+  });
+  return problems;
+}
+
+/** Reads, parses and validates a config file, applying environment overrides. */
+export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new ConfigError(
+        `Config file ${path} not found. Create one from the example:\n  cp config.example.json ${path}\nthen edit the bots, telegram and access sections (see README.md).`,
+      );
+    }
+    throw new ConfigError(`Cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  const raw = parseJsonWithComments(text, path);
+  return parseConfig(applyEnvOverrides(raw, env), path);
+}
+
+/** Every secret value in the config (passwords, tokens, API keys), for scrubbing logs and replies. */
+export function collectSecrets(value: unknown, out: Set<string> = new Set()): Set<string> {
+  if (Array.isArray(value)) {
+    for (const item of value) collectSecrets(item, out);
+  } else if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (SECRET_KEYS.has(key) && typeof item === 'string' && item.length >= 4) out.add(item);
+      else collectSecrets(item, out);
+    }
+  }
+  return out;
+}
+
+/** A deep copy of the config with every secret replaced by `[REDACTED]`, safe to print. */
+export function redactConfig<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((item) => redactConfig(item)) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      out[key] = SECRET_KEYS.has(key) && typeof item === 'string' ? '[REDACTED]' : redactConfig(item);
+    }
+    return out as T;
+  }
+  return value;
+}

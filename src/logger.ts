@@ -1,0 +1,78 @@
+import { Writable } from 'node:stream';
+import pino, { type Logger } from 'pino';
+import { createRedactor } from './redact.js';
+
+export type { Logger };
+
+export interface LoggerOptions {
+  level: string;
+  /** Secret values to scrub from every line, wherever they appear. */
+  secrets?: Iterable<string>;
+  /** Where lines go (stderr by default). */
+  destination?: NodeJS.WritableStream;
+  /** Log as plain text lines (`level msg key=value`) rather than JSON. */
+  pretty?: boolean;
+}
+
+/**
+ * A pino logger whose every serialized line passes through the secret redactor, so a password,
+ * token or JWT cannot leak through an error message, a URL or a nested object.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  const redact = createRedactor(options.secrets);
+  const destination = options.destination ?? process.stderr;
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      const line = redact(chunk.toString('utf8'));
+      destination.write(options.pretty ? prettyLine(line) : line);
+      callback();
+    },
+  });
+  return pino(
+    {
+      level: options.level,
+      base: undefined,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: {
+        paths: [
+          'password',
+          'token',
+          'ws_token',
+          'api_key',
+          'api_secret',
+          'authorization',
+          '*.password',
+          '*.token',
+        ],
+        censor: '[REDACTED]',
+      },
+    },
+    stream,
+  );
+}
+
+const LEVEL_NAMES: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
+
+function prettyLine(line: string): string {
+  try {
+    const { level, time, msg, ...rest } = JSON.parse(line) as Record<string, unknown>;
+    const extras = Object.entries(rest)
+      .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+      .join(' ');
+    return `${String(time).slice(11, 19)} ${LEVEL_NAMES[Number(level)] ?? level} ${msg ?? ''}${extras ? ` ${extras}` : ''}\n`;
+  } catch {
+    return line;
+  }
+}
+
+/** A logger that writes nothing, for tests and library use. */
+export function createSilentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
