@@ -1,0 +1,140 @@
+import { mkdir, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Low, Memory } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+import type { Logger } from '../logger.js';
+import {
+  type AuditEntry,
+  type ChatState,
+  chatStateSchema,
+  emptyStoreData,
+  type SeenTrades,
+  type StoreData,
+  seenTradesSchema,
+  storeDataSchema,
+} from './schema.js';
+
+export interface StoreOptions {
+  /** JSON file path, or null for an in-memory store (the demo, tests). */
+  path: string | null;
+  logger: Logger;
+  /** Oldest audit entries are dropped beyond this many. */
+  auditMaxEntries: number;
+}
+
+/** One audited action; `at` defaults to now. */
+export interface AuditInput {
+  platform: string;
+  user_id: string;
+  chat_id: string;
+  bot: string | null;
+  command: string;
+  args: string;
+  outcome: AuditEntry['outcome'];
+  detail?: string | null;
+  at?: string;
+}
+
+/** The one owner of persistent state. Every mutation is written to disk (atomically, by lowdb). */
+export interface Store {
+  chat(key: string): ChatState;
+  updateChat(key: string, update: (state: ChatState) => void): void;
+  chatKeys(): string[];
+  appendAudit(entry: AuditInput): void;
+  recentAudit(limit: number): AuditEntry[];
+  lastNonce(key: string): number | undefined;
+  saveNonce(key: string, nonce: number): void;
+  seenTrades(bot: string): SeenTrades;
+  saveSeenTrades(bot: string, seen: SeenTrades): void;
+  /** Waits for pending writes. */
+  flush(): Promise<void>;
+}
+
+/**
+ * Opens the store. A file that is not JSON or does not match the schema is renamed to
+ * `<path>.corrupt-<timestamp>` and the bot starts with a fresh store, saying so in the log.
+ */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const db =
+    options.path === null
+      ? new Low<StoreData>(new Memory<StoreData>(), emptyStoreData())
+      : new Low<StoreData>(new JSONFile<StoreData>(options.path), emptyStoreData());
+  if (options.path !== null) await mkdir(dirname(options.path), { recursive: true });
+
+  let loaded: unknown;
+  let readError: unknown;
+  try {
+    await db.read();
+    loaded = db.data;
+  } catch (error) {
+    readError = error;
+  }
+  const parsed = readError === undefined ? storeDataSchema.safeParse(loaded) : undefined;
+  if (parsed?.success) {
+    db.data = parsed.data;
+  } else {
+    db.data = emptyStoreData();
+    if (options.path !== null) {
+      const backup = `${options.path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      await rename(options.path, backup);
+      const why =
+        readError instanceof Error ? readError.message : (parsed?.error.issues[0]?.message ?? 'unknown');
+      options.logger.warn(
+        { path: options.path, backup, reason: why },
+        'store file was unreadable; kept it aside as a backup and started with a fresh store',
+      );
+      await db.write();
+    }
+  }
+  const data = db.data;
+
+  let pending: Promise<void> = Promise.resolve();
+  const persist = () => {
+    pending = pending
+      .then(() => db.write())
+      .catch((error: unknown) => {
+        options.logger.error({ err: error, path: options.path }, 'could not write the store file');
+      });
+  };
+
+  return {
+    chat(key) {
+      return data.chats[key] ?? chatStateSchema.parse({});
+    },
+    updateChat(key, update) {
+      const state = data.chats[key] ?? chatStateSchema.parse({});
+      update(state);
+      data.chats[key] = state;
+      persist();
+    },
+    chatKeys() {
+      return Object.keys(data.chats);
+    },
+    appendAudit(entry) {
+      data.audit.push({ ...entry, at: entry.at ?? new Date().toISOString(), detail: entry.detail ?? null });
+      const excess = data.audit.length - options.auditMaxEntries;
+      if (excess > 0) data.audit.splice(0, excess);
+      persist();
+    },
+    recentAudit(limit) {
+      return data.audit.slice(-limit).reverse();
+    },
+    lastNonce(key) {
+      return data.nonces[key];
+    },
+    saveNonce(key, nonce) {
+      data.nonces[key] = nonce;
+      persist();
+    },
+    seenTrades(bot) {
+      return data.seen_trades[bot] ?? seenTradesSchema.parse({});
+    },
+    saveSeenTrades(bot, seen) {
+      data.seen_trades[bot] = seen;
+      persist();
+    },
+    async flush() {
+      await pending;
+    },
+  };
+}
