@@ -1,0 +1,452 @@
+import type { Reply, ReplyBlock, ReplyField, ReplyTone } from '../chat/reply.js';
+import type { BotEvent, BotEventOf } from '../freqtrade/event-schemas.js';
+import {
+  formatDuration,
+  formatMoney,
+  formatRate,
+  formatSignedMoney,
+  formatSignedPercent,
+  profitEmoji,
+} from './numbers.js';
+
+/*
+ * Notification formatters: one pure function per Freqtrade message type, each returning a
+ * platform-neutral Reply. Wording and emoji follow Freqtrade's own Telegram messages
+ * (`rpc/telegram.py` `_format_entry_msg`, `_format_exit_msg`, `_get_exit_emoji`) so Freqtrade users
+ * recognise them; the title carries what a phone's notification preview needs first (bot, action,
+ * pair, direction or profit) and the fields carry the rest.
+ */
+
+export interface FormatOptions {
+  /** True when several bots are configured: the bot's name starts the title. */
+  showBotName: boolean;
+  /** The whitelist last seen from this bot, to show what a whitelist event changed. */
+  previousWhitelist?: string[];
+  /** Stands in for a missing close date (exit_cancel); defaults to the current time. */
+  now?: Date;
+}
+
+/** The line that marks an event reconstructed after a reconnect rather than received live. */
+export const BACKFILLED_NOTICE = 'Happened while the bot was disconnected (reported late).';
+
+/** Whitelist diffs and lists name at most this many pairs, then "… and N more". */
+const MAX_PAIRS_LISTED = 40;
+
+const ENTRY_EMOJI = '🔵';
+const ENTRY_FILL_EMOJI = '✔️';
+const CANCEL_EMOJI = '⚠️';
+const WARNING_EMOJI = '⚠️';
+const ERROR_EMOJI = '🛑';
+const PROTECTION_EMOJI = '🔒';
+const BACKFILLED_EMOJI = '⏪';
+
+/** `'[main] '` when bot names are shown, else `''`. */
+function botPrefix(event: BotEvent, options: FormatOptions): string {
+  return options.showBotName ? `[${event.bot}] ` : '';
+}
+
+/** Title `"{emoji} [bot] {text}"`, without the emoji when it is empty. */
+function title(emoji: string, event: BotEvent, options: FormatOptions, text: string): string {
+  return `${emoji ? `${emoji} ` : ''}${botPrefix(event, options)}${text}`;
+}
+
+/** Builds a Reply, putting the backfilled notice first when the event was not received live; empty field lists are dropped. */
+function reply(event: BotEvent, titleText: string, tone: ReplyTone, blocks: ReplyBlock[]): Reply {
+  const notice: ReplyBlock[] = event.backfilled
+    ? [{ kind: 'text', text: `${BACKFILLED_EMOJI} ${BACKFILLED_NOTICE}`, style: 'italic' }]
+    : [];
+  const nonEmpty = blocks.filter((block) => block.kind !== 'fields' || block.fields.length > 0);
+  return { title: titleText, tone, blocks: [...notice, ...nonEmpty] };
+}
+
+/** A fields block from `[label, value]` pairs, skipping pairs whose value is undefined; inline for Discord. */
+function fieldsBlock(entries: Array<[string, string | undefined]>): ReplyBlock {
+  const fields: ReplyField[] = [];
+  for (const [label, value] of entries) {
+    if (value !== undefined && value !== '') fields.push({ label, value, inline: true });
+  }
+  return { kind: 'fields', fields };
+}
+
+/** Epoch ms of a Freqtrade date (RFC 3339, or naive `YYYY-MM-DD[ T]HH:MM:SS` meaning UTC); null when unparseable. */
+function parseUtcMs(text: string | null | undefined): number | null {
+  if (!text) return null;
+  let iso = text.trim().replace(' ', 'T');
+  if (!/(?:Z|[+-]\d{2}:?\d{2})$/i.test(iso)) iso += 'Z';
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/** Duration between two Freqtrade dates, or undefined when either is missing or unparseable. */
+function durationBetween(from: string | null | undefined, to: string | null | undefined): string | undefined {
+  const start = parseUtcMs(from);
+  const end = parseUtcMs(to);
+  return start === null || end === null ? undefined : formatDuration(end - start);
+}
+
+type TradeEvent = BotEventOf<'entry' | 'entry_fill' | 'entry_cancel' | 'exit' | 'exit_fill' | 'exit_cancel'>;
+
+function quoteCurrency(event: TradeEvent): string {
+  return event.quote_currency || event.stake_currency;
+}
+
+function baseCurrency(event: TradeEvent): string {
+  return event.base_currency || event.pair.split('/')[0] || '';
+}
+
+/** `'Long'`, `'Short (3x)'`: leverage shown when it is not 1, with up to 3 significant digits as Freqtrade does. */
+function directionText(event: TradeEvent): string {
+  const leverage = event.leverage;
+  return leverage && leverage !== 1
+    ? `${event.direction} (${Number(leverage.toPrecision(3))}x)`
+    : event.direction;
+}
+
+function rateText(rate: number | null | undefined, event: TradeEvent): string | undefined {
+  return rate === null || rate === undefined ? undefined : `${formatRate(rate)} ${quoteCurrency(event)}`;
+}
+
+function amountText(event: TradeEvent): string {
+  return `${formatRate(event.amount)} ${baseCurrency(event)}`.trim();
+}
+
+function enterTag(event: TradeEvent): string | undefined {
+  return event.enter_tag || event.buy_tag || undefined;
+}
+
+/** `'+2.41 USDT (+2.41%)'`. */
+function profitText(amount: number, ratio: number, currency: string): string {
+  return `${formatSignedMoney(amount, currency)} (${formatSignedPercent(ratio)})`;
+}
+
+/** 🔵 An entry order was placed: title "Entering Long ETH/USDT (#42)", or "Increasing …" for a position adjustment. */
+export function formatEntryEvent(event: BotEventOf<'entry'>, options: FormatOptions): Reply {
+  const action = event.sub_trade ? 'Increasing' : 'Entering';
+  return reply(
+    event,
+    title(ENTRY_EMOJI, event, options, `${action} ${event.direction} ${event.pair} (#${event.trade_id})`),
+    'entry',
+    [
+      fieldsBlock([
+        ['Direction', directionText(event)],
+        ['Open rate', rateText(event.open_rate, event)],
+        ['Current rate', rateText(event.current_rate, event)],
+        [
+          event.sub_trade ? 'New total stake' : 'Stake',
+          formatMoney(event.stake_amount, event.stake_currency),
+        ],
+        ['Amount', amountText(event)],
+        ['Enter tag', enterTag(event)],
+      ]),
+    ],
+  );
+}
+
+/** ✔️ An entry order filled: title "Entered Long ETH/USDT (#42)", or "Increased …" for a position adjustment. */
+export function formatEntryFillEvent(event: BotEventOf<'entry_fill'>, options: FormatOptions): Reply {
+  const action = event.sub_trade ? 'Increased' : 'Entered';
+  return reply(
+    event,
+    title(
+      ENTRY_FILL_EMOJI,
+      event,
+      options,
+      `${action} ${event.direction} ${event.pair} (#${event.trade_id})`,
+    ),
+    'entry',
+    [
+      fieldsBlock([
+        ['Direction', directionText(event)],
+        ['Open rate', rateText(event.open_rate, event)],
+        [
+          event.sub_trade ? 'New total stake' : 'Stake',
+          formatMoney(event.stake_amount, event.stake_currency),
+        ],
+        ['Amount', amountText(event)],
+        ['Enter tag', enterTag(event)],
+      ]),
+    ],
+  );
+}
+
+/** ⚠️ An entry order was cancelled: title "Entry cancelled ETH/USDT (#42)", the reason first. */
+export function formatEntryCancelEvent(event: BotEventOf<'entry_cancel'>, options: FormatOptions): Reply {
+  const what = event.sub_trade ? 'Partial entry cancelled' : 'Entry cancelled';
+  return reply(
+    event,
+    title(CANCEL_EMOJI, event, options, `${what} ${event.pair} (#${event.trade_id})`),
+    'warning',
+    [
+      fieldsBlock([
+        ['Reason', event.reason],
+        ['Direction', directionText(event)],
+        ['Open rate', rateText(event.open_rate, event)],
+        ['Stake', formatMoney(event.stake_amount, event.stake_currency)],
+        ['Amount', amountText(event)],
+        ['Enter tag', enterTag(event)],
+      ]),
+    ],
+  );
+}
+
+/** Shared body of exit and exit_fill, after Freqtrade's `_format_exit_msg`. */
+function formatExit(event: BotEventOf<'exit' | 'exit_fill'>, options: FormatOptions): Reply {
+  const isFill = event.type === 'exit_fill';
+  const currency = quoteCurrency(event);
+  // Freqtrade: a final exit after partial exits shows the last part's profit and the trade's total.
+  const isFinalAfterPartials =
+    Boolean(event.is_final_exit) &&
+    event.cumulative_profit !== null &&
+    event.cumulative_profit !== undefined &&
+    event.cumulative_profit !== event.profit_amount;
+  const isPartial = Boolean(event.sub_trade) && !isFinalAfterPartials;
+  const action = isPartial
+    ? isFill
+      ? 'Partially exited'
+      : 'Partially exiting'
+    : isFill
+      ? 'Exited'
+      : 'Exiting';
+  // The headline ratio is the whole trade's when it just closed after partial exits.
+  const headlineRatio =
+    isFinalAfterPartials && event.final_profit_ratio !== null && event.final_profit_ratio !== undefined
+      ? event.final_profit_ratio
+      : event.profit_ratio;
+  const emoji = profitEmoji(headlineRatio, event.exit_reason);
+
+  let profitLabel = isFill ? 'Profit' : 'Unrealized profit';
+  if (isPartial || isFinalAfterPartials)
+    profitLabel = isFill ? 'Partial profit' : 'Unrealized partial profit';
+  let totalField: [string, string | undefined] = ['Final profit', undefined];
+  if (isFinalAfterPartials && event.cumulative_profit !== null && event.cumulative_profit !== undefined) {
+    totalField = [
+      'Final profit',
+      event.final_profit_ratio === null || event.final_profit_ratio === undefined
+        ? formatSignedMoney(event.cumulative_profit, currency)
+        : profitText(event.cumulative_profit, event.final_profit_ratio, currency),
+    ];
+  } else if (isPartial && event.cumulative_profit) {
+    totalField = ['Cumulative profit', formatSignedMoney(event.cumulative_profit, currency)];
+  }
+  const exitRate = event.close_rate ?? event.order_rate ?? event.limit;
+
+  return reply(
+    event,
+    title(
+      emoji,
+      event,
+      options,
+      `${action} ${event.direction} ${event.pair} (#${event.trade_id}) ${formatSignedPercent(headlineRatio)}`,
+    ),
+    headlineRatio >= 0 ? 'profit' : 'loss',
+    [
+      fieldsBlock([
+        [profitLabel, profitText(event.profit_amount, event.profit_ratio, currency)],
+        totalField,
+        ['Exit reason', event.exit_reason ?? undefined],
+        ['Duration', durationBetween(event.open_date, event.close_date)],
+        ['Direction', directionText(event)],
+        ['Open rate', rateText(event.open_rate, event)],
+        [isFill ? 'Exit rate' : 'Exit order rate', rateText(exitRate, event)],
+        ['Current rate', isFill ? undefined : rateText(event.current_rate, event)],
+        ['Amount', amountText(event)],
+        ['Remaining stake', isPartial ? formatMoney(event.stake_amount, event.stake_currency) : undefined],
+        ['Enter tag', enterTag(event)],
+      ]),
+    ],
+  );
+}
+
+/** An exit order was placed: emoji by profit (🚀 ≥ 5 %, ✳️ ≥ 0, ⚠️ stop loss, ❌ loss), profit in the title; "Partially exiting" for a partial exit. */
+export function formatExitEvent(event: BotEventOf<'exit'>, options: FormatOptions): Reply {
+  return formatExit(event, options);
+}
+
+/** An exit order filled: like `formatExitEvent` with "Exited", the fill's exit rate and no current rate. */
+export function formatExitFillEvent(event: BotEventOf<'exit_fill'>, options: FormatOptions): Reply {
+  return formatExit(event, options);
+}
+
+/** ⚠️ An exit order was cancelled: title "Exit cancelled ETH/USDT (#42)", the reason first; the trade stays open. */
+export function formatExitCancelEvent(event: BotEventOf<'exit_cancel'>, options: FormatOptions): Reply {
+  const what = event.sub_trade ? 'Partial exit cancelled' : 'Exit cancelled';
+  const hasProfit =
+    event.profit_amount !== null &&
+    event.profit_amount !== undefined &&
+    event.profit_ratio !== null &&
+    event.profit_ratio !== undefined;
+  return reply(
+    event,
+    title(CANCEL_EMOJI, event, options, `${what} ${event.pair} (#${event.trade_id})`),
+    'warning',
+    [
+      fieldsBlock([
+        ['Reason', event.reason],
+        ['Exit reason', event.exit_reason ?? undefined],
+        [
+          'Unrealized profit',
+          hasProfit
+            ? profitText(event.profit_amount ?? 0, event.profit_ratio ?? 0, quoteCurrency(event))
+            : undefined,
+        ],
+        [
+          'Duration',
+          durationBetween(event.open_date, event.close_date ?? (options.now ?? new Date()).toISOString()),
+        ],
+        ['Direction', directionText(event)],
+        ['Open rate', rateText(event.open_rate, event)],
+        ['Amount', amountText(event)],
+        ['Enter tag', enterTag(event)],
+      ]),
+    ],
+  );
+}
+
+/** Strips the Telegram Markdown v1 marks (`*`, backticks) Freqtrade puts in status/startup/exception texts. */
+function stripTelegramMarkdown(text: string): string {
+  return text.replace(/```/g, '').replace(/[*`]/g, '').trim();
+}
+
+/** The bot's state changed ("running", "stopped", "paused", "… after config reloaded", "process died"). */
+export function formatStatusEvent(event: BotEventOf<'status'>, options: FormatOptions): Reply {
+  const tone: ReplyTone = /died/i.test(event.status) ? 'warning' : 'info';
+  return reply(event, title('', event, options, 'Status'), tone, [
+    { kind: 'text', text: stripTelegramMarkdown(event.status) || '(empty)' },
+  ]);
+}
+
+/** ⚠️ A warning from the bot (dry run enabled, open trades left when stopping, …). */
+export function formatWarningEvent(event: BotEventOf<'warning'>, options: FormatOptions): Reply {
+  return reply(event, title(WARNING_EMOJI, event, options, 'Warning'), 'warning', [
+    { kind: 'text', text: stripTelegramMarkdown(event.status) || '(empty)' },
+  ]);
+}
+
+/** One of the startup messages (exchange, stake, ROI, pairlist, protections), Markdown marks removed. */
+export function formatStartupEvent(event: BotEventOf<'startup'>, options: FormatOptions): Reply {
+  return reply(event, title('', event, options, 'Startup'), 'info', [
+    { kind: 'text', text: stripTelegramMarkdown(event.status) || '(empty)' },
+  ]);
+}
+
+/** 🛑 The bot hit an error (an OperationalException with its traceback, in a code block), or the websocket refused a request. */
+export function formatExceptionEvent(event: BotEventOf<'exception'>, options: FormatOptions): Reply {
+  const text = event.status ?? event.data ?? '';
+  const firstLine = text.indexOf('\n');
+  const blocks: ReplyBlock[] =
+    firstLine < 0
+      ? [{ kind: 'text', text: stripTelegramMarkdown(text) || '(no details)' }]
+      : [
+          { kind: 'text', text: stripTelegramMarkdown(text.slice(0, firstLine)) || 'Error', style: 'bold' },
+          { kind: 'code', text: stripTelegramMarkdown(text.slice(firstLine + 1)) },
+        ];
+  return reply(event, title(ERROR_EMOJI, event, options, 'Error'), 'error', blocks);
+}
+
+/** `'2026-11-22 12:00:00 UTC'` from Freqtrade's naive UTC `dt` string; other strings are kept as they are. */
+function lockEndText(lockEndTime: string): string {
+  return /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?$/.test(lockEndTime) ? `${lockEndTime} UTC` : lockEndTime;
+}
+
+/** 🔒 A protection locked one pair (or all pairs, for the global variant) until a time; text as in Freqtrade. */
+export function formatProtectionTriggerEvent(
+  event: BotEventOf<'protection_trigger' | 'protection_trigger_global'>,
+  options: FormatOptions,
+): Reply {
+  const isGlobal = event.type === 'protection_trigger_global' || event.pair === '*';
+  const what = isGlobal ? 'All pairs' : event.pair;
+  const until = lockEndText(event.lock_end_time);
+  const cause = event.reason ? ` due to ${event.reason}` : '';
+  const lockedForMs =
+    event.lock_timestamp === null || event.lock_timestamp === undefined
+      ? undefined
+      : event.lock_end_timestamp - event.lock_timestamp;
+  const side = event.side && event.side !== '*' ? event.side : undefined;
+  return reply(
+    event,
+    title(PROTECTION_EMOJI, event, options, `Protection triggered: ${what} locked`),
+    'warning',
+    [
+      { kind: 'text', text: `Protection triggered${cause}. ${what} will be locked until ${until}.` },
+      fieldsBlock([
+        ['Side', side],
+        ['Lock length', lockedForMs === undefined ? undefined : formatDuration(lockedForMs)],
+      ]),
+    ],
+  );
+}
+
+/** A message the strategy sent with `self.dp.send_msg()`, as plain text. */
+export function formatStrategyMsgEvent(event: BotEventOf<'strategy_msg'>, options: FormatOptions): Reply {
+  return reply(event, title('', event, options, 'Strategy message'), 'info', [
+    { kind: 'text', text: event.msg || '(empty)' },
+  ]);
+}
+
+/** `'BTC/USDT, ETH/USDT … and 12 more'`: at most MAX_PAIRS_LISTED pairs. */
+function pairList(pairs: string[]): string {
+  if (pairs.length <= MAX_PAIRS_LISTED) return pairs.join(', ');
+  return `${pairs.slice(0, MAX_PAIRS_LISTED).join(', ')} … and ${pairs.length - MAX_PAIRS_LISTED} more`;
+}
+
+/**
+ * The active whitelist changed: pairs added and removed versus `options.previousWhitelist`; without a
+ * previous list, the count and the pairs. Null when the set of pairs is unchanged (order is ignored).
+ */
+export function formatWhitelistEvent(event: BotEventOf<'whitelist'>, options: FormatOptions): Reply | null {
+  const current = [...new Set(event.data)];
+  const count = `${current.length} ${current.length === 1 ? 'pair' : 'pairs'}`;
+  if (options.previousWhitelist === undefined) {
+    return reply(event, title('', event, options, `Whitelist: ${count}`), 'neutral', [
+      { kind: 'text', text: current.length === 0 ? 'The whitelist is empty.' : pairList(current) },
+    ]);
+  }
+  const before = new Set(options.previousWhitelist);
+  const after = new Set(current);
+  const added = current.filter((pair) => !before.has(pair));
+  const removed = [...before].filter((pair) => !after.has(pair));
+  if (added.length === 0 && removed.length === 0) return null;
+  const lines: string[] = [];
+  if (added.length > 0) lines.push(`Added (${added.length}): ${pairList(added)}`);
+  if (removed.length > 0) lines.push(`Removed (${removed.length}): ${pairList(removed)}`);
+  lines.push(`Now ${count}.`);
+  return reply(event, title('', event, options, 'Whitelist changed'), 'neutral', [
+    { kind: 'text', text: lines.join('\n') },
+  ]);
+}
+
+/** The Reply for any event; null for types never shown in chat (new_candle, analyzed_df) and for a whitelist event that changed nothing. */
+export function formatEvent(event: BotEvent, options: FormatOptions): Reply | null {
+  switch (event.type) {
+    case 'entry':
+      return formatEntryEvent(event, options);
+    case 'entry_fill':
+      return formatEntryFillEvent(event, options);
+    case 'entry_cancel':
+      return formatEntryCancelEvent(event, options);
+    case 'exit':
+      return formatExitEvent(event, options);
+    case 'exit_fill':
+      return formatExitFillEvent(event, options);
+    case 'exit_cancel':
+      return formatExitCancelEvent(event, options);
+    case 'status':
+      return formatStatusEvent(event, options);
+    case 'warning':
+      return formatWarningEvent(event, options);
+    case 'startup':
+      return formatStartupEvent(event, options);
+    case 'exception':
+      return formatExceptionEvent(event, options);
+    case 'protection_trigger':
+    case 'protection_trigger_global':
+      return formatProtectionTriggerEvent(event, options);
+    case 'strategy_msg':
+      return formatStrategyMsgEvent(event, options);
+    case 'whitelist':
+      return formatWhitelistEvent(event, options);
+    case 'new_candle':
+    case 'analyzed_df':
+      return null;
+  }
+}

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { renderPlainText, type Reply } from '../chat/reply.js';
+import { createSilentLogger } from '../logger.js';
+import { createOutbox, mergeReplies, type OutboxTarget, retryAfterMsOf } from './outbox.js';
+
+const note = (text: string, silent = false): Reply => ({
+  title: text,
+  blocks: [{ kind: 'text', text }],
+  silent,
+});
+
+function recordingTarget(key: string, minIntervalMs = 0, behaviour?: (call: number) => Error | undefined) {
+  const delivered: Reply[] = [];
+  const times: number[] = [];
+  let calls = 0;
+  const target: OutboxTarget = {
+    key,
+    minIntervalMs,
+    async send(reply) {
+      calls += 1;
+      const failure = behaviour?.(calls);
+      if (failure) throw failure;
+      delivered.push(reply);
+      times.push(Date.now());
+    },
+  };
+  return { target, delivered, times, calls: () => calls };
+}
+
+describe('outbox', () => {
+  it('delivers in order per chat and merges a backlog into fewer messages', async () => {
+    const outbox = createOutbox({ logger: createSilentLogger(), globalPerSecond: 1000, mergeThreshold: 3 });
+    const chat = recordingTarget('a', 20);
+    for (let i = 0; i < 30; i += 1) outbox.enqueue(chat.target, note(`event ${i}`));
+    await outbox.drain();
+    const text = chat.delivered.map((reply) => renderPlainText(reply)).join('\n');
+    const order = [...text.matchAll(/event (\d+)/g)].map((match) => Number(match[1]));
+    expect([...new Set(order)]).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(chat.delivered.length).toBeLessThan(30);
+    expect(outbox.stats().delivered + outbox.stats().merged).toBe(30);
+  });
+
+  it('waits out a 429 retry_after and then delivers everything', async () => {
+    const outbox = createOutbox({ logger: createSilentLogger(), globalPerSecond: 1000, mergeThreshold: 100 });
+    const limited = Object.assign(new Error('Too Many Requests'), { parameters: { retry_after: 0.2 } });
+    const chat = recordingTarget('a', 0, (call) => (call === 2 ? limited : undefined));
+    const started = Date.now();
+    for (let i = 0; i < 3; i += 1) outbox.enqueue(chat.target, note(`m${i}`));
+    await outbox.drain();
+    expect(chat.delivered.map((reply) => reply.title)).toEqual(['m0', 'm1', 'm2']);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(outbox.stats().retried).toBe(1);
+  });
+
+  it('retries network failures with backoff and loses nothing', async () => {
+    const outbox = createOutbox({ logger: createSilentLogger(), globalPerSecond: 1000, retryInitialMs: 10 });
+    const chat = recordingTarget('a', 0, (call) => (call <= 3 ? new Error('ECONNRESET') : undefined));
+    outbox.enqueue(chat.target, note('only'));
+    await outbox.drain();
+    expect(chat.delivered.map((reply) => reply.title)).toEqual(['only']);
+    expect(chat.calls()).toBe(4);
+  });
+
+  it('marks a chat that refuses for good and stops retrying it', async () => {
+    const failures: string[] = [];
+    const outbox = createOutbox({
+      logger: createSilentLogger(),
+      globalPerSecond: 1000,
+      onPermanentFailure: (key) => failures.push(key),
+    });
+    const kicked = Object.assign(new Error('Forbidden: bot was kicked from the group chat'), {
+      permanent: true,
+    });
+    const gone = recordingTarget('gone', 0, () => kicked);
+    const fine = recordingTarget('fine');
+    outbox.enqueue(gone.target, note('x'));
+    outbox.enqueue(gone.target, note('y'));
+    outbox.enqueue(fine.target, note('z'));
+    await outbox.drain();
+    outbox.enqueue(gone.target, note('later'));
+    await outbox.drain();
+    expect(failures).toEqual(['gone']);
+    expect(gone.calls()).toBe(1);
+    expect(fine.delivered).toHaveLength(1);
+  });
+
+  it('keeps the per-chat interval counted from the end of the previous delivery', async () => {
+    const outbox = createOutbox({ logger: createSilentLogger(), globalPerSecond: 1000, mergeThreshold: 100 });
+    const chat = recordingTarget('a', 50);
+    for (let i = 0; i < 4; i += 1) outbox.enqueue(chat.target, note(`m${i}`));
+    await outbox.drain();
+    const gaps = chat.times.slice(1).map((time, i) => time - (chat.times[i] as number));
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(45);
+  });
+
+  it('never starts more deliveries in a second than the global budget', async () => {
+    const outbox = createOutbox({ logger: createSilentLogger(), globalPerSecond: 5, mergeThreshold: 100 });
+    const chats = Array.from({ length: 8 }, (_, i) => recordingTarget(`c${i}`));
+    for (const chat of chats) outbox.enqueue(chat.target, note('hello'));
+    await outbox.drain();
+    const times = chats.flatMap((chat) => chat.times).sort((a, b) => a - b);
+    expect(times).toHaveLength(8);
+    expect((times[5] as number) - (times[0] as number)).toBeGreaterThanOrEqual(950);
+  });
+});
+
+describe('mergeReplies', () => {
+  it('keeps every title and is silent only when all parts are', () => {
+    const merged = mergeReplies([note('a', true), note('b', false)]);
+    expect(renderPlainText(merged)).toMatch(/a[\s\S]*b/);
+    expect(merged.silent).toBe(false);
+    expect(mergeReplies([note('a', true), note('b', true)]).silent).toBe(true);
+  });
+});
+
+describe('retryAfterMsOf', () => {
+  it('reads Telegram retry_after seconds from the error or its cause', () => {
+    expect(retryAfterMsOf({ parameters: { retry_after: 3 } })).toBe(3000);
+    expect(retryAfterMsOf(new Error('x', { cause: { parameters: { retry_after: 1 } } }))).toBe(1000);
+    expect(retryAfterMsOf(new Error('plain'))).toBeUndefined();
+  });
+});

@@ -1,0 +1,259 @@
+import type { Logger } from '../logger.js';
+import { type Reply, renderPlainText } from '../chat/reply.js';
+
+/** Where an outbox delivers: one chat, with its own pacing. */
+export interface OutboxTarget {
+  key: string;
+  /** Least time between the end of one delivery and the start of the next to this chat. */
+  minIntervalMs: number;
+  send(reply: Reply): Promise<void>;
+}
+
+export interface OutboxOptions {
+  logger: Logger;
+  /** At most this many deliveries may start in any one second, across all chats (Telegram: 30). */
+  globalPerSecond: number;
+  /** Merge a chat's backlog into one message once this many are waiting (default 3). */
+  mergeThreshold?: number;
+  /** A merged message stays under this many plain-text characters (default 3500, under Telegram's 4096). */
+  maxMergedChars?: number;
+  /** First retry delay after a network failure; doubles up to 60 s (default 1000). */
+  retryInitialMs?: number;
+  /** Told once when a chat refuses delivery for good (bot removed): the chat is marked, not retried. */
+  onPermanentFailure?(key: string, error: unknown): void;
+  /** Told after every successful delivery (clears a failure mark). */
+  onDelivered?(key: string): void;
+  now?: () => number;
+}
+
+export interface OutboxStats {
+  delivered: number;
+  merged: number;
+  retried: number;
+  failedPermanently: number;
+  queued: number;
+}
+
+export interface Outbox {
+  /** Queues a reply for a chat; never blocks, never drops. */
+  enqueue(target: OutboxTarget, reply: Reply): void;
+  /** Resolves when every queue is empty (or a chat failed for good). */
+  drain(): Promise<void>;
+  stats(): OutboxStats;
+  /** Stops delivering; queued messages are kept in memory until then and logged as lost. */
+  stop(): void;
+}
+
+/** An error that asks for a pause: Telegram's 429 `retry_after`, Discord's rate-limit reset. */
+export function retryAfterMsOf(error: unknown): number | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const direct = (error as { retryAfterMs?: unknown }).retryAfterMs;
+  if (typeof direct === 'number') return direct;
+  const params = (error as { parameters?: { retry_after?: unknown } }).parameters;
+  if (params && typeof params.retry_after === 'number') return params.retry_after * 1000;
+  const cause = (error as { cause?: unknown }).cause;
+  return cause && cause !== error ? retryAfterMsOf(cause) : undefined;
+}
+
+function isPermanent(error: unknown): boolean {
+  return Boolean(error && typeof error === 'object' && (error as { permanent?: unknown }).permanent === true);
+}
+
+/** Joins several notifications into one message: titles kept as bold lines, a rule between them. */
+export function mergeReplies(replies: Reply[]): Reply {
+  if (replies.length === 1 && replies[0]) return replies[0];
+  const blocks: Reply['blocks'] = [];
+  replies.forEach((reply, index) => {
+    if (index > 0) blocks.push({ kind: 'text', text: '────────' });
+    if (reply.title) blocks.push({ kind: 'text', text: reply.title, style: 'bold' });
+    blocks.push(...reply.blocks);
+  });
+  const tones = new Set(replies.map((reply) => reply.tone));
+  return {
+    blocks,
+    silent: replies.every((reply) => reply.silent === true),
+    ...(tones.size === 1 && replies[0]?.tone ? { tone: replies[0].tone } : {}),
+  };
+}
+
+interface ChatQueue {
+  target: OutboxTarget;
+  items: Reply[];
+  busy: boolean;
+  nextAllowedAtMs: number;
+  failures: number;
+  dead: boolean;
+}
+
+/**
+ * Per-chat queues that pace deliveries from the platform's answers (not from when a message
+ * left the queue), respect a global per-second budget, wait out 429s, retry network failures
+ * with backoff, keep order within a chat, and merge a growing backlog into fewer messages.
+ */
+export function createOutbox(options: OutboxOptions): Outbox {
+  const now = options.now ?? Date.now;
+  const mergeThreshold = options.mergeThreshold ?? 3;
+  const maxMergedChars = options.maxMergedChars ?? 3500;
+  const retryInitialMs = options.retryInitialMs ?? 1000;
+  const queues = new Map<string, ChatQueue>();
+  const recentStarts: number[] = [];
+  let globalPausedUntilMs = 0;
+  let stopped = false;
+  const stats = { delivered: 0, merged: 0, retried: 0, failedPermanently: 0 };
+  let idleWaiters: Array<() => void> = [];
+  const timers = new Set<NodeJS.Timeout>();
+
+  const later = (fn: () => void, ms: number) => {
+    const timer = setTimeout(
+      () => {
+        timers.delete(timer);
+        fn();
+      },
+      Math.max(0, ms),
+    );
+    timers.add(timer);
+  };
+
+  const queuedCount = () => {
+    let count = 0;
+    for (const queue of queues.values()) if (!queue.dead) count += queue.items.length + (queue.busy ? 1 : 0);
+    return count;
+  };
+
+  const checkIdle = () => {
+    if (queuedCount() > 0) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
+
+  /** How long until the global budget lets one more delivery start. */
+  const globalWaitMs = (t: number): number => {
+    while (recentStarts.length && (recentStarts[0] as number) <= t - 1000) recentStarts.shift();
+    const pause = Math.max(0, globalPausedUntilMs - t);
+    if (recentStarts.length < options.globalPerSecond) return pause;
+    return Math.max(pause, (recentStarts[0] as number) + 1000 - t);
+  };
+
+  /** Takes the next message of a chat: the head alone, or the backlog merged within the length limit. */
+  const takeNext = (queue: ChatQueue): { reply: Reply; count: number } => {
+    if (queue.items.length < mergeThreshold) return { reply: queue.items[0] as Reply, count: 1 };
+    const batch: Reply[] = [];
+    let chars = 0;
+    for (const item of queue.items) {
+      const length = renderPlainText(item).length + 12;
+      if (batch.length > 0 && chars + length > maxMergedChars) break;
+      batch.push(item);
+      chars += length;
+    }
+    return { reply: mergeReplies(batch), count: batch.length };
+  };
+
+  const pump = (queue: ChatQueue) => {
+    if (stopped || queue.busy || queue.dead || queue.items.length === 0) return;
+    const t = now();
+    const wait = Math.max(queue.nextAllowedAtMs - t, globalWaitMs(t));
+    if (wait > 0) {
+      queue.busy = true;
+      later(() => {
+        queue.busy = false;
+        pump(queue);
+      }, wait);
+      return;
+    }
+    const { reply, count } = takeNext(queue);
+    queue.busy = true;
+    recentStarts.push(t);
+    queue.target.send(reply).then(
+      () => {
+        queue.items.splice(0, count);
+        if (count > 1) stats.merged += count - 1;
+        stats.delivered += 1;
+        queue.failures = 0;
+        queue.busy = false;
+        queue.nextAllowedAtMs = now() + queue.target.minIntervalMs;
+        options.onDelivered?.(queue.target.key);
+        pump(queue);
+        checkIdle();
+      },
+      (error: unknown) => {
+        queue.busy = false;
+        if (isPermanent(error)) {
+          queue.dead = true;
+          stats.failedPermanently += 1;
+          options.logger.error(
+            {
+              chat: queue.target.key,
+              dropped: queue.items.length,
+              err: error instanceof Error ? error.message : String(error),
+            },
+            'chat refuses notifications for good; marked and no longer retried',
+          );
+          queue.items = [];
+          options.onPermanentFailure?.(queue.target.key, error);
+          checkIdle();
+          return;
+        }
+        stats.retried += 1;
+        const retryAfterMs = retryAfterMsOf(error);
+        if (retryAfterMs !== undefined) {
+          // A 429 is about our pace: hold this chat and the global budget for the time asked.
+          queue.nextAllowedAtMs = now() + retryAfterMs;
+          globalPausedUntilMs = Math.max(globalPausedUntilMs, now() + Math.min(retryAfterMs, 1000));
+          options.logger.warn(
+            { chat: queue.target.key, retryAfterMs },
+            'rate limited; waiting before the next message',
+          );
+        } else {
+          queue.failures += 1;
+          const delayMs = Math.min(60_000, retryInitialMs * 2 ** Math.min(queue.failures - 1, 6));
+          queue.nextAllowedAtMs = now() + delayMs;
+          options.logger.warn(
+            {
+              chat: queue.target.key,
+              attempt: queue.failures,
+              retryInMs: delayMs,
+              err: error instanceof Error ? error.message : String(error),
+            },
+            'notification delivery failed; will retry',
+          );
+        }
+        pump(queue);
+      },
+    );
+  };
+
+  return {
+    enqueue(target, reply) {
+      let queue = queues.get(target.key);
+      if (!queue) {
+        queue = { target, items: [], busy: false, nextAllowedAtMs: 0, failures: 0, dead: false };
+        queues.set(target.key, queue);
+      }
+      if (queue.dead) {
+        options.logger.debug({ chat: target.key }, 'notification not queued: chat marked as failed');
+        return;
+      }
+      queue.target = target;
+      queue.items.push(reply);
+      pump(queue);
+    },
+    drain() {
+      if (queuedCount() === 0) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+    stats() {
+      return { ...stats, queued: queuedCount() };
+    },
+    stop() {
+      stopped = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      const left = queuedCount();
+      if (left > 0) options.logger.warn({ queued: left }, 'stopping with undelivered notifications');
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    },
+  };
+}
