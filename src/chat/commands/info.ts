@@ -1,0 +1,332 @@
+/*
+ * Read-only bot information commands: /locks, /whitelist, /show_config, /logs, /health,
+ * /version, /sysinfo. Wording follows Freqtrade's own Telegram replies (rpc/telegram.py).
+ */
+import { z } from 'zod';
+import type { LogLine, ShowConfig } from '../../freqtrade/schemas.js';
+import { formatDuration, formatRate, formatSignedPercent } from '../../notify/numbers.js';
+import { arg } from '../arguments.js';
+import type { ReplyBlock, ReplyField } from '../reply.js';
+import { defineCommand } from '../types.js';
+import {
+  formatLimit,
+  formatPlainPercent,
+  formatUtcCell,
+  formatUtcOrNa,
+  NOT_AVAILABLE,
+  orNa,
+  parseFreqtradeDate,
+  plural,
+  settled,
+} from './read-format.js';
+
+const DEFAULT_LOG_LINES = 10;
+const MAX_LOG_LINES = 100;
+/**
+ * At most this many characters of log lines (about three Telegram messages of 4096; renderers
+ * split longer replies): the oldest lines go first.
+ */
+const MAX_LOG_CHARS = 12_000;
+/** One log message longer than this (a traceback) is cut. */
+const MAX_LOG_LINE_CHARS = 600;
+/**
+ * Freqtrade runs its loop every few seconds (`internals.process_throttle_secs`, default 5): a last
+ * process older than this means the loop is stuck or the bot is stopped.
+ */
+const HEALTH_STALE_MS = 5 * 60_000;
+
+// ---------------------------------------------------------------- /locks
+
+export const locksCommand = defineCommand({
+  name: 'locks',
+  description: 'Active pair locks: pair, side, until when and why',
+  usage: '/locks',
+  role: 'viewer',
+  args: z.object({}),
+  async run(run) {
+    const { locks } = await run.bot.locks();
+    if (locks.length === 0) {
+      return { title: '🔒 Locks', tone: 'neutral', blocks: [{ kind: 'text', text: 'No active locks.' }] };
+    }
+    const rows = locks.map((lock) => [
+      String(lock.id),
+      lock.pair === '*' ? '* (all)' : lock.pair,
+      lock.side === '*' ? 'both' : lock.side,
+      formatUtcCell(
+        lock.lock_end_timestamp > 0 ? lock.lock_end_timestamp : parseFreqtradeDate(lock.lock_end_time),
+      ),
+      lock.reason ?? '',
+    ]);
+    return {
+      title: `🔒 Locks (${locks.length})`,
+      tone: 'info',
+      blocks: [
+        {
+          kind: 'table',
+          headers: ['ID', 'Pair', 'Side', 'Until (UTC)', 'Reason'],
+          rows,
+          align: ['right', 'left', 'left', 'left', 'left'],
+        },
+      ],
+    };
+  },
+});
+
+// ---------------------------------------------------------------- /whitelist
+
+export const whitelistCommand = defineCommand({
+  name: 'whitelist',
+  description: 'The pairs the bot trades and the pairlist method behind them',
+  usage: '/whitelist',
+  role: 'viewer',
+  args: z.object({}),
+  async run(run) {
+    const whitelist = await run.bot.whitelist();
+    const method = whitelist.method.join(', ') || NOT_AVAILABLE;
+    const blocks: ReplyBlock[] = [
+      { kind: 'text', text: `Using whitelist ${method} with ${plural(whitelist.length, 'pair')}.` },
+    ];
+    if (whitelist.whitelist.length > 0) blocks.push({ kind: 'text', text: whitelist.whitelist.join(', ') });
+    return { title: '📋 Whitelist', tone: 'info', blocks };
+  },
+});
+
+// ---------------------------------------------------------------- /show_config
+
+/** `"dry-run"`, `"live"`, or the run mode when it is neither (webserver). */
+function modeText(config: ShowConfig): string {
+  if (config.runmode === 'webserver') return 'webserver';
+  return config.dry_run ? 'dry-run' : 'live';
+}
+
+/** `"spot"` or `"futures (isolated)"`. */
+function marketText(config: ShowConfig): string {
+  return config.margin_mode ? `${config.trading_mode} (${config.margin_mode})` : config.trading_mode;
+}
+
+/** The ROI table as `"0 min: +4.00%, 20 min: +2.00%"`, by ascending minutes; non-numbers shown as given. */
+function roiText(roi: Record<string, unknown>): string {
+  const steps = Object.entries(roi).sort(([a], [b]) => Number(a) - Number(b));
+  if (steps.length === 0) return NOT_AVAILABLE;
+  return steps
+    .map(
+      ([minutes, value]) =>
+        `${minutes} min: ${typeof value === 'number' ? formatSignedPercent(value) : String(value)}`,
+    )
+    .join(', ');
+}
+
+/** `"off"`, or `"on, +1.00% after +2.00% profit (only once reached)"`. */
+function trailingText(config: ShowConfig): string {
+  if (!config.trailing_stop) return 'off';
+  const parts = ['on'];
+  if (config.trailing_stop_positive !== null && config.trailing_stop_positive !== undefined) {
+    const offset =
+      config.trailing_stop_positive_offset !== null && config.trailing_stop_positive_offset !== undefined
+        ? ` after ${formatSignedPercent(config.trailing_stop_positive_offset)} profit`
+        : '';
+    parts.push(`${formatSignedPercent(config.trailing_stop_positive)}${offset}`);
+  }
+  if (config.trailing_only_offset_is_reached) parts.push('only once the offset is reached');
+  return parts.join(', ');
+}
+
+export const showConfigCommand = defineCommand({
+  name: 'show_config',
+  aliases: ['show_conf'],
+  description: 'Mode, exchange, strategy, stake, max open trades, stoploss, ROI and state',
+  usage: '/show_config',
+  role: 'viewer',
+  args: z.object({}),
+  async run(run) {
+    const config = await run.bot.showConfig();
+    const stake = /^\d/.test(config.stake_amount)
+      ? `${config.stake_amount} ${config.stake_currency}`
+      : `${config.stake_amount} (${config.stake_currency})`;
+    const fields: ReplyField[] = [
+      { label: 'Bot name', value: config.bot_name || NOT_AVAILABLE },
+      { label: 'State', value: config.state || NOT_AVAILABLE },
+      { label: 'Mode', value: modeText(config) },
+      { label: 'Exchange', value: config.exchange },
+      { label: 'Market', value: marketText(config) },
+      {
+        label: 'Strategy',
+        value: `${config.strategy ?? NOT_AVAILABLE}${config.strategy_version ? ` (version ${config.strategy_version})` : ''}`,
+      },
+      { label: 'Timeframe', value: config.timeframe ?? NOT_AVAILABLE },
+      { label: 'Stake per trade', value: stake },
+      { label: 'Max open trades', value: formatLimit(config.max_open_trades) },
+      {
+        label: 'Stoploss',
+        value: `${orNa(config.stoploss, formatSignedPercent)}${config.stoploss_on_exchange ? ' (on exchange)' : ''}`,
+      },
+      { label: 'Trailing stop', value: trailingText(config) },
+      { label: 'Minimal ROI', value: roiText(config.minimal_roi) },
+      {
+        label: 'Position adjustment',
+        value: config.position_adjustment_enable
+          ? `on (max ${formatLimit(config.max_entry_position_adjustment)} extra entries)`
+          : 'off',
+      },
+      { label: 'Force entry', value: config.force_entry_enable ? 'enabled' : 'disabled' },
+      { label: 'Freqtrade version', value: config.version },
+    ];
+    return { title: '⚙️ Configuration', tone: 'info', blocks: [{ kind: 'fields', fields }] };
+  },
+});
+
+// ---------------------------------------------------------------- /logs
+
+/** `"2024-05-10 11:35:01 INFO freqtrade.worker: Starting worker"`, the time in UTC from the epoch ms. */
+function logLineText([date, timestampMs, logger, level, message]: LogLine): string {
+  const time =
+    Number.isFinite(timestampMs) && timestampMs > 0
+      ? new Date(timestampMs).toISOString().slice(0, 19).replace('T', ' ')
+      : date;
+  const text = message.length > MAX_LOG_LINE_CHARS ? `${message.slice(0, MAX_LOG_LINE_CHARS)}…` : message;
+  return `${time} ${level} ${logger}: ${text}`;
+}
+
+export const logsCommand = defineCommand({
+  name: 'logs',
+  description: `The latest log lines of the bot (default ${DEFAULT_LOG_LINES}, at most ${MAX_LOG_LINES})`,
+  usage: '/logs [n]',
+  role: 'viewer',
+  args: z.object({ n: arg.count('how many lines', 1, MAX_LOG_LINES).optional() }),
+  async run(run) {
+    const count = run.args.n ?? DEFAULT_LOG_LINES;
+    const { logs } = await run.bot.logs(count);
+    if (logs.length === 0) {
+      return { title: '📜 Logs', tone: 'neutral', blocks: [{ kind: 'text', text: 'No log lines.' }] };
+    }
+    // Newest lines win when they do not all fit one message.
+    const lines: string[] = [];
+    let size = 0;
+    for (const line of logs.slice(-count).reverse()) {
+      const text = logLineText(line);
+      if (lines.length > 0 && size + text.length + 1 > MAX_LOG_CHARS) break;
+      lines.unshift(text);
+      size += text.length + 1;
+    }
+    const left = logs.slice(-count).length - lines.length;
+    const blocks: ReplyBlock[] = [{ kind: 'code', text: lines.join('\n') }];
+    blocks.push({
+      kind: 'text',
+      text: `Times in UTC.${left > 0 ? ` ${plural(left, 'older line')} left out to keep the reply short.` : ''}`,
+      style: 'italic',
+    });
+    return { title: `📜 Logs (last ${plural(lines.length, 'line')})`, tone: 'info', blocks };
+  },
+});
+
+// ---------------------------------------------------------------- /health
+
+/** Epoch ms from a `/health` pair: the seconds timestamp if present, else the ISO string. */
+function healthMs(seconds: number | null | undefined, iso: string | null | undefined): number | null {
+  if (seconds !== null && seconds !== undefined && seconds > 0) return seconds * 1000;
+  return parseFreqtradeDate(iso);
+}
+
+export const healthCommand = defineCommand({
+  name: 'health',
+  description: "When the bot's loop last ran, and when it started",
+  usage: '/health',
+  role: 'viewer',
+  args: z.object({}),
+  async run(run) {
+    const health = await run.bot.health();
+    const nowMs = run.services.now();
+    const last = healthMs(health.last_process_ts, health.last_process);
+    const age = last === null ? null : Math.max(0, nowMs - last);
+    const fields: ReplyField[] = [
+      {
+        label: 'Last process',
+        value:
+          last === null
+            ? 'never (the bot has not run its loop yet)'
+            : `${formatUtcOrNa(last)} (${formatDuration(age ?? 0)} ago)`,
+      },
+      { label: 'Bot start', value: formatUtcOrNa(healthMs(health.bot_start_ts, health.bot_start)) },
+      { label: 'Last restart', value: formatUtcOrNa(healthMs(health.bot_startup_ts, health.bot_startup)) },
+    ];
+    const stale = age === null || age > HEALTH_STALE_MS;
+    const blocks: ReplyBlock[] = [{ kind: 'fields', fields }];
+    if (stale) {
+      blocks.push({
+        kind: 'text',
+        text: `⚠️ No loop run in the last ${formatDuration(HEALTH_STALE_MS)}: the bot may be stopped or stuck.`,
+      });
+    }
+    return { title: '🩺 Health', tone: stale ? 'warning' : 'info', blocks };
+  },
+});
+
+// ---------------------------------------------------------------- /version
+
+export const versionCommand = defineCommand({
+  name: 'version',
+  description: 'Freqtrade, strategy and API versions',
+  usage: '/version',
+  role: 'viewer',
+  args: z.object({}),
+  async run(run) {
+    const [version, config] = await Promise.all([
+      run.bot.version(),
+      settled(run.bot.showConfig(), run.services.logger, 'show_config'),
+    ]);
+    const strategy = config?.strategy
+      ? `${config.strategy}${config.strategy_version ? ` ${config.strategy_version}` : ''}`
+      : NOT_AVAILABLE;
+    return {
+      title: 'ℹ️ Version',
+      tone: 'info',
+      blocks: [
+        {
+          kind: 'fields',
+          fields: [
+            { label: 'Freqtrade', value: version.version },
+            { label: 'Strategy', value: strategy },
+            { label: 'API', value: config ? formatRate(config.api_version) : NOT_AVAILABLE },
+          ],
+        },
+      ],
+    };
+  },
+});
+
+// ---------------------------------------------------------------- /sysinfo
+
+export const sysinfoCommand = defineCommand({
+  name: 'sysinfo',
+  description: 'CPU and memory use of the machine running the bot',
+  usage: '/sysinfo',
+  role: 'viewer',
+  args: z.object({}),
+  async run(run) {
+    const info = await run.bot.sysinfo();
+    const perCpu = info.cpu_load?.map((cpu) => cpu.pct) ?? info.cpu_pct;
+    const average =
+      info.cpu_avg ??
+      (perCpu.length > 0 ? perCpu.reduce((sum, value) => sum + value, 0) / perCpu.length : null);
+    const cores = info.cpu_count ?? (perCpu.length > 0 ? perCpu.length : null);
+    const fields: ReplyField[] = [
+      {
+        label: 'CPU',
+        value: `${orNa(average, formatPlainPercent)}${cores !== null ? ` average over ${plural(cores, 'core')}` : ''}`,
+      },
+    ];
+    if (perCpu.length > 1)
+      fields.push({ label: 'Per core', value: perCpu.map(formatPlainPercent).join(', ') });
+    const load = info.cpu_load_avg;
+    if (load && Object.keys(load).length > 0) {
+      fields.push({
+        label: 'Load average',
+        value: Object.entries(load)
+          .map(([window, value]) => `${window} ${value.toFixed(2)}`)
+          .join(', '),
+      });
+    }
+    fields.push({ label: 'RAM', value: formatPlainPercent(info.ram_pct) });
+    return { title: '🖥️ System', tone: 'info', blocks: [{ kind: 'fields', fields }] };
+  },
+});

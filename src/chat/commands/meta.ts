@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { roleSatisfies } from '../../access/policy.js';
+import { describeError } from '../../errors.js';
+import { arg } from '../arguments.js';
+import { defineCommand } from '../types.js';
+import { formatUtc } from './duration.js';
+
+export const helpCommand = defineCommand({
+  name: 'help',
+  description: 'List the commands you may use',
+  usage: '/help',
+  role: 'anyone',
+  needsBot: false,
+  args: z.object({}),
+  async run(run) {
+    const visible = run.services.commands().filter((command) => roleSatisfies(run.role, command.role));
+    const lines = visible.map((command) => `${command.usage} — ${command.description}`);
+    const multi = run.services.fleet.names.length > 1;
+    const footer = [
+      'Arguments can also be given as key=value, e.g. /trades limit=5.',
+      ...(multi ? ["Every command takes bot=<name>; /use <name> sets this chat's bot."] : []),
+    ];
+    return {
+      title: 'Commands',
+      blocks: [
+        {
+          kind: 'text',
+          text: lines.join('\n') || 'You may not run any command here. Send /whoami to see your ids.',
+        },
+        { kind: 'text', text: footer.join('\n'), style: 'italic' },
+      ],
+    };
+  },
+});
+
+export const whoamiCommand = defineCommand({
+  name: 'whoami',
+  aliases: ['tg_info'],
+  description: 'Show your user id, this chat id and topic, and your role',
+  usage: '/whoami',
+  role: 'anyone',
+  needsBot: false,
+  args: z.object({}),
+  async run(run) {
+    const { ctx } = run;
+    return {
+      title: 'Who am I',
+      blocks: [
+        {
+          kind: 'fields',
+          fields: [
+            { label: 'User id', value: ctx.userId },
+            { label: 'Chat id', value: ctx.chatId },
+            { label: 'Topic id', value: ctx.threadId === null ? 'none' : String(ctx.threadId) },
+            { label: 'Role', value: run.role ?? 'none (not in the allowlist)' },
+            { label: 'Allowlist entry', value: `${ctx.platform}:${ctx.userId}` },
+          ],
+        },
+      ],
+    };
+  },
+});
+
+export const useCommand = defineCommand({
+  name: 'use',
+  description: "Choose this chat's default bot",
+  usage: '/use <bot>',
+  role: 'viewer',
+  needsBot: false,
+  args: z.object({ name: arg.text('bot name') }),
+  async run(run) {
+    const bot = run.services.fleet.get(run.args.name);
+    run.services.store.updateChat(run.chatKey, (chat) => {
+      chat.current_bot = bot.name;
+    });
+    return { blocks: [{ kind: 'text', text: `This chat now talks to ${bot.name}.` }] };
+  },
+});
+
+export const botsCommand = defineCommand({
+  name: 'bots',
+  description: 'Every configured bot: state, reachability, notifications',
+  usage: '/bots',
+  role: 'viewer',
+  needsBot: false,
+  args: z.object({}),
+  async run(run) {
+    const { fleet, store } = run.services;
+    const current = store.chat(run.chatKey).current_bot ?? fleet.names[0];
+    const rows = await Promise.all(
+      fleet.all().map(async (client) => {
+        let state: string;
+        let version = '';
+        try {
+          const config = await client.showConfig();
+          state = config.state;
+          version = config.version;
+        } catch (error) {
+          state = `unreachable: ${describeError(error).replace(`${client.name} is unreachable `, '')}`;
+        }
+        const stream = run.services.streamState?.(client.name) ?? 'off';
+        return [`${client.name === current ? '▶ ' : ''}${client.name}`, state, version, stream];
+      }),
+    );
+    return {
+      title: 'Bots',
+      blocks: [
+        { kind: 'table', headers: ['Bot', 'State', 'Version', 'Events'], rows },
+        ...(fleet.names.length > 1 ? [{ kind: 'text' as const, text: 'Switch with /use <name>.' }] : []),
+      ],
+    };
+  },
+});
+
+export const auditCommand = defineCommand({
+  name: 'audit',
+  description: 'The latest admin actions and refused attempts',
+  usage: '/audit [n]',
+  role: 'admin',
+  needsBot: false,
+  args: z.object({ n: arg.count('how many entries', 1, 100).optional() }),
+  async run(run) {
+    const entries = run.services.store.recentAudit(run.args.n ?? 15);
+    if (entries.length === 0)
+      return { title: 'Audit log', blocks: [{ kind: 'text', text: 'Nothing recorded yet.' }] };
+    return {
+      title: 'Audit log',
+      blocks: [
+        {
+          kind: 'table',
+          headers: ['Time (UTC)', 'User', 'Bot', 'Command', 'Outcome'],
+          rows: entries.map((entry) => [
+            formatUtc(new Date(entry.at)).replace(' UTC', ''),
+            `${entry.platform}:${entry.user_id}`,
+            entry.bot ?? '-',
+            entry.command,
+            entry.detail ? `${entry.outcome} (${entry.detail})` : entry.outcome,
+          ]),
+        },
+      ],
+    };
+  },
+});

@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { UserInputError } from '../../errors.js';
+import type { Blacklist } from '../../freqtrade/schemas.js';
+import { arg } from '../arguments.js';
+import type { Reply } from '../reply.js';
+import { defineCommand } from '../types.js';
+import { formatUtc, parseUntil } from './duration.js';
+
+const LOCK_USAGE = '/lock <pair> <duration|until> [reason…] [side=long|short|*]';
+
+export const lockCommand = defineCommand({
+  name: 'lock',
+  description: 'Lock a pair against new entries for a duration (30m, 4h, 2d) or until a date',
+  usage: LOCK_USAGE,
+  role: 'admin',
+  mutates: true,
+  args: z.object({
+    pair: arg.pair('pair to lock'),
+    duration: arg.text('duration like 30m, 4h, 2d, or an ISO date'),
+    reason: arg.rest('why').optional(),
+    side: arg.choice(['long', 'short', '*'], 'side to lock').optional(),
+  }),
+  async run(run) {
+    const until = parseUntil(run.args.duration, run.services.now(), LOCK_USAGE);
+    const reason = run.args.reason?.join(' ').trim() || undefined;
+    const result = await run.bot.addLocks([
+      { pair: run.args.pair, until, side: run.args.side ?? '*', ...(reason ? { reason } : {}) },
+    ]);
+    const lock = result.locks.find((l) => l.pair === run.args.pair) ?? result.locks[0];
+    return {
+      title: '🔒 Pair locked',
+      tone: 'info',
+      blocks: [
+        {
+          kind: 'fields',
+          fields: [
+            { label: 'Pair', value: run.args.pair },
+            { label: 'Until', value: formatUtc(until) },
+            { label: 'Side', value: run.args.side ?? '*' },
+            ...(reason ? [{ label: 'Reason', value: reason }] : []),
+            ...(lock ? [{ label: 'Lock id', value: String(lock.id) }] : []),
+          ],
+        },
+      ],
+    };
+  },
+});
+
+export const unlockCommand = defineCommand({
+  name: 'unlock',
+  aliases: ['delete_locks'],
+  description: 'Remove a lock by id, or every lock of a pair',
+  usage: '/unlock <lock_id|pair>',
+  role: 'admin',
+  mutates: true,
+  args: z.object({ target: arg.text('lock id or pair') }),
+  async run(run) {
+    const target = run.args.target.trim();
+    const before = await run.bot.locks();
+    let removed: number;
+    if (/^\d+$/.test(target)) {
+      const id = Number(target);
+      if (!before.locks.some((lock) => lock.id === id))
+        throw new UserInputError(`There is no lock with id ${id}.`);
+      const after = await run.bot.deleteLock(id);
+      removed = before.lock_count - after.lock_count;
+    } else {
+      const pair = arg.pair('pair').safeParse(target);
+      if (!pair.success)
+        throw new UserInputError(`"${target}" is neither a lock id nor a pair.`, '/unlock <lock_id|pair>');
+      if (!before.locks.some((lock) => lock.pair === pair.data))
+        throw new UserInputError(`${pair.data} has no locks.`);
+      const after = await run.bot.deleteLocksBy({ pair: pair.data });
+      removed = before.lock_count - after.lock_count;
+    }
+    return {
+      title: '🔓 Unlocked',
+      tone: 'info',
+      blocks: [{ kind: 'text', text: `Removed ${removed} lock${removed === 1 ? '' : 's'} for ${target}.` }],
+    };
+  },
+});
+
+function blacklistReply(title: string, result: Blacklist): Reply {
+  const blocks: Reply['blocks'] = [
+    {
+      kind: 'text',
+      text: result.blacklist.length ? result.blacklist.join(', ') : 'The blacklist is empty.',
+    },
+  ];
+  const errors = Object.entries(result.errors ?? {});
+  if (errors.length) {
+    blocks.push({
+      kind: 'fields',
+      fields: errors.map(([pair, message]) => ({ label: pair, value: String(message) })),
+    });
+  }
+  return { title: `${title} (${result.length})`, tone: 'info', blocks };
+}
+
+export const blacklistCommand = defineCommand({
+  name: 'blacklist',
+  description: 'Show the blacklist, or add pairs to it (admins)',
+  usage: '/blacklist [pair…]',
+  role: 'viewer',
+  args: z.object({ pairs: arg.rest('pairs to add').optional() }),
+  async run(run) {
+    const pairs = run.args.pairs ?? [];
+    if (pairs.length === 0) return blacklistReply('🚫 Blacklist', await run.bot.blacklist());
+    if (run.role !== 'admin') throw new UserInputError('Only admins can add pairs to the blacklist.');
+    const readOnly = run.services.config.bots.find((bot) => bot.name === run.bot.name)?.read_only;
+    if (readOnly)
+      throw new UserInputError(`${run.bot.name} is read-only in this configuration; /blacklist is disabled.`);
+    const result = await run.bot.addBlacklist(pairs);
+    run.services.store.appendAudit({
+      platform: run.ctx.platform,
+      user_id: run.ctx.userId,
+      chat_id: run.ctx.chatId,
+      bot: run.bot.name,
+      command: 'blacklist',
+      args: JSON.stringify(pairs),
+      outcome: 'ok',
+    });
+    return blacklistReply('🚫 Blacklist updated', result);
+  },
+});
+
+export const blacklistDeleteCommand = defineCommand({
+  name: 'bl_delete',
+  aliases: ['blacklist_delete'],
+  description: 'Remove pairs from the blacklist',
+  usage: '/bl_delete <pair…>',
+  role: 'admin',
+  mutates: true,
+  args: z.object({ pairs: arg.rest('pairs to remove').min(1, 'name at least one pair') }),
+  async run(run) {
+    return blacklistReply('🚫 Blacklist updated', await run.bot.deleteBlacklist(run.args.pairs));
+  },
+});

@@ -1,0 +1,450 @@
+/*
+ * Read-only money commands: /profit, /stats, /daily, /weekly, /monthly, /balance.
+ * Wording follows Freqtrade's own Telegram replies (rpc/telegram.py) so its users feel at home.
+ */
+import { z } from 'zod';
+import type { FreqtradeClient } from '../../freqtrade/client.js';
+import type { Balance, Balances, Profit, TimeUnitProfit } from '../../freqtrade/schemas.js';
+import {
+  formatDuration,
+  formatMoney,
+  formatRate,
+  formatSignedMoney,
+  formatSignedPercent,
+} from '../../notify/numbers.js';
+import { arg } from '../arguments.js';
+import type { ReplyBlock, ReplyField, ReplyTone } from '../reply.js';
+import { defineCommand } from '../types.js';
+import {
+  formatAmount,
+  formatPercent,
+  formatSignedAmount,
+  formatUtcOrNa,
+  formatUtcWithAge,
+  NOT_AVAILABLE,
+  orNa,
+  parseTimedeltaMs,
+  plural,
+  settled,
+  withCurrency,
+} from './read-format.js';
+
+/**
+ * Currencies worth less than this (in the stake currency) are dust: hidden by `/balance` unless
+ * `full`. Freqtrade's own default is per stake currency (`DUST_PER_COIN`: BTC 0.0001, ETH 0.01,
+ * else 1.0); one small threshold hides only true crumbs whatever the stake currency.
+ */
+const DUST_STAKE = 0.0001;
+
+/** Profit tone from an amount: profit at ≥ 0, loss below, neutral when unknown. */
+function toneOf(amount: number | null | undefined): ReplyTone {
+  if (amount === null || amount === undefined || !Number.isFinite(amount)) return 'neutral';
+  return amount >= 0 ? 'profit' : 'loss';
+}
+
+/** `"+2.41 USDT (+1.25%) ≈ +2.90 USD"`; the fiat part only with a fiat currency. */
+function roiText(
+  coin: number | null,
+  ratio: number | null,
+  fiat: number | null,
+  stake: string,
+  fiatCurrency: string,
+): string {
+  if (coin === null) return NOT_AVAILABLE;
+  const percent = orNa(ratio, formatSignedPercent);
+  const fiatPart = fiatCurrency && fiat !== null ? ` ≈ ${formatSignedMoney(fiat, fiatCurrency)}` : '';
+  return `${formatSignedMoney(coin, stake)} (${percent})${fiatPart}`;
+}
+
+/** The "last N days" summary of a /daily answer: summed profit and trades, relative to the oldest day's starting balance. */
+function lastDaysText(daily: TimeUnitProfit): string {
+  const profit = daily.data.reduce((sum, row) => sum + row.abs_profit, 0);
+  const trades = daily.data.reduce((sum, row) => sum + row.trade_count, 0);
+  const oldest = daily.data[daily.data.length - 1];
+  const ratio = oldest && oldest.starting_balance > 0 ? profit / oldest.starting_balance : null;
+  const percent = ratio === null ? '' : ` (${formatSignedPercent(ratio)})`;
+  return `${formatSignedMoney(profit, daily.stake_currency)}${percent} over ${plural(trades, 'closed trade')}`;
+}
+
+/** The fields of a /profit answer. */
+function profitFields(profit: Profit, stake: string, fiatCurrency: string, nowMs: number): ReplyField[] {
+  const closed = profit.closed_trade_count;
+  const fields: ReplyField[] = [
+    {
+      label: 'ROI closed trades',
+      value:
+        closed === 0
+          ? 'no closed trade yet'
+          : roiText(
+              profit.profit_closed_coin,
+              profit.profit_closed_ratio,
+              profit.profit_closed_fiat,
+              stake,
+              fiatCurrency,
+            ),
+    },
+    {
+      label: 'ROI all trades',
+      value: roiText(
+        profit.profit_all_coin,
+        profit.profit_all_ratio,
+        profit.profit_all_fiat,
+        stake,
+        fiatCurrency,
+      ),
+    },
+    {
+      label: 'Mean profit per trade',
+      value: `${closed === 0 ? NOT_AVAILABLE : formatSignedPercent(profit.profit_closed_ratio_mean)} closed, ${orNa(profit.profit_all_ratio_mean, formatSignedPercent)} all`,
+    },
+    {
+      label: 'Trades',
+      value: `${profit.trade_count} (${closed} closed, ${profit.trade_count - closed} open)`,
+    },
+  ];
+  if (profit.bot_start_timestamp > 0) {
+    fields.push({ label: 'Bot started', value: formatUtcWithAge(profit.bot_start_timestamp, nowMs) });
+  }
+  fields.push(
+    { label: 'First trade opened', value: formatUtcWithAge(profit.first_trade_timestamp, nowMs) },
+    { label: 'Latest trade opened', value: formatUtcWithAge(profit.latest_trade_timestamp, nowMs) },
+  );
+  const durationMs = parseTimedeltaMs(profit.avg_duration);
+  fields.push({
+    label: 'Avg. duration',
+    value:
+      closed === 0
+        ? NOT_AVAILABLE
+        : durationMs === null
+          ? profit.avg_duration || NOT_AVAILABLE
+          : formatDuration(durationMs),
+  });
+  if (profit.best_pair) {
+    const amount = orNa(profit.best_pair_profit_abs, (value) => `${formatSignedMoney(value, stake)}, `);
+    fields.push({
+      label: 'Best pair',
+      value: `${profit.best_pair} (${amount === NOT_AVAILABLE ? '' : amount}${formatSignedPercent(profit.best_pair_profit_ratio)})`,
+    });
+  } else {
+    fields.push({ label: 'Best pair', value: NOT_AVAILABLE });
+  }
+  fields.push(
+    { label: 'Win / loss', value: `${profit.winning_trades} / ${profit.losing_trades}` },
+    { label: 'Winrate', value: orNa(profit.winrate, formatPercent) },
+    {
+      label: 'Expectancy',
+      value:
+        profit.expectancy === null
+          ? NOT_AVAILABLE
+          : `${formatSignedMoney(profit.expectancy, stake)} (ratio ${orNa(profit.expectancy_ratio, (r) => r.toFixed(2))})`,
+    },
+    {
+      label: 'Profit factor',
+      value:
+        orNa(profit.profit_factor, (value) => value.toFixed(2)) +
+        (profit.profit_factor === null && profit.losing_trades === 0 && profit.winning_trades > 0
+          ? ' (no losing trade)'
+          : ''),
+    },
+  );
+  const drawdownAbs = orNa(profit.max_drawdown_abs, (value) => ` (${formatMoney(value, stake)})`);
+  fields.push({
+    label: 'Max drawdown',
+    value: `${orNa(profit.max_drawdown, formatPercent)}${drawdownAbs === NOT_AVAILABLE ? '' : drawdownAbs}`,
+  });
+  if (profit.max_drawdown_start_timestamp > 0 && profit.max_drawdown_end_timestamp > 0) {
+    fields.push({
+      label: 'Drawdown period',
+      value: `${formatUtcOrNa(profit.max_drawdown_start_timestamp)} → ${formatUtcOrNa(profit.max_drawdown_end_timestamp)}`,
+    });
+  }
+  if (profit.current_drawdown !== null && profit.current_drawdown !== undefined) {
+    const currentAbs = orNa(profit.current_drawdown_abs, (value) => ` (${formatMoney(value, stake)})`);
+    fields.push({
+      label: 'Current drawdown',
+      value: `${formatPercent(profit.current_drawdown)}${currentAbs === NOT_AVAILABLE ? '' : currentAbs}`,
+    });
+  }
+  if (profit.trading_volume !== null && profit.trading_volume !== undefined) {
+    fields.push({ label: 'Trading volume', value: formatMoney(profit.trading_volume, stake) });
+  }
+  return fields;
+}
+
+export const profitCommand = defineCommand({
+  name: 'profit',
+  description: 'ROI, win rate, expectancy, drawdown; [days] adds the profit of the last N days',
+  usage: '/profit [days]',
+  role: 'viewer',
+  refreshable: true,
+  args: z.object({
+    days: arg.count('also sum the profit of the last N days (from /daily)', 1, 365).optional(),
+  }),
+  async run(run) {
+    const { bot, services } = run;
+    const { days } = run.args;
+    // /daily also names the stake and fiat currencies, which /profit does not; with `days` it is
+    // the "last N days" figure, so then its failure fails the reply.
+    const [profit, daily] = await Promise.all([
+      bot.profit(),
+      days === undefined ? settled(bot.daily(1), services.logger, 'daily') : bot.daily(days),
+    ]);
+    const stake = daily?.stake_currency ?? '';
+    const fiatCurrency = daily?.fiat_display_currency ?? '';
+    const nowMs = services.now();
+    const blocks: ReplyBlock[] = [];
+    if (profit.trade_count === 0) {
+      blocks.push({ kind: 'text', text: 'No trades yet.' });
+      if (profit.bot_start_timestamp > 0) {
+        blocks.push({
+          kind: 'fields',
+          fields: [{ label: 'Bot started', value: formatUtcWithAge(profit.bot_start_timestamp, nowMs) }],
+        });
+      }
+    } else {
+      blocks.push({ kind: 'fields', fields: profitFields(profit, stake, fiatCurrency, nowMs) });
+    }
+    if (days !== undefined && daily) {
+      blocks.push({
+        kind: 'fields',
+        fields: [
+          { label: `Last ${plural(days, 'day')} (sum of /daily, UTC days)`, value: lastDaysText(daily) },
+        ],
+      });
+    }
+    return { title: '📈 Profit', tone: toneOf(profit.profit_all_coin ?? profit.profit_closed_coin), blocks };
+  },
+});
+
+// ---------------------------------------------------------------- /stats
+
+export const statsCommand = defineCommand({
+  name: 'stats',
+  description: 'Exit reasons with wins, losses and draws; average trade durations',
+  usage: '/stats',
+  role: 'viewer',
+  args: z.object({}),
+  async run(run) {
+    const stats = await run.bot.stats();
+    const reasons = Object.entries(stats.exit_reasons).sort(
+      ([, a], [, b]) => b.wins + b.losses + b.draws - (a.wins + a.losses + a.draws),
+    );
+    if (reasons.length === 0) {
+      return {
+        title: '📊 Stats',
+        tone: 'neutral',
+        blocks: [{ kind: 'text', text: 'No closed trades yet.' }],
+      };
+    }
+    const seconds = (value: number | null) => orNa(value, (s) => formatDuration(s * 1000));
+    return {
+      title: '📊 Stats',
+      tone: 'info',
+      blocks: [
+        {
+          kind: 'table',
+          headers: ['Exit reason', 'Exits', 'Wins', 'Losses', 'Draws'],
+          rows: reasons.map(([reason, count]) => [
+            reason,
+            String(count.wins + count.losses + count.draws),
+            String(count.wins),
+            String(count.losses),
+            String(count.draws),
+          ]),
+          align: ['left', 'right', 'right', 'right', 'right'],
+        },
+        {
+          kind: 'fields',
+          fields: [
+            { label: 'Avg. duration of wins', value: seconds(stats.durations.wins) },
+            { label: 'Avg. duration of draws', value: seconds(stats.durations.draws) },
+            { label: 'Avg. duration of losses', value: seconds(stats.durations.losses) },
+          ],
+        },
+      ],
+    };
+  },
+});
+
+// ---------------------------------------------------------------- /daily /weekly /monthly
+
+/** Builds one of /daily, /weekly, /monthly: a table of periods, newest first, with totals. */
+function periodCommand(spec: {
+  name: string;
+  unit: string;
+  adjective: string;
+  defaultCount: number;
+  maxCount: number;
+  dateHeader: string;
+  /** The period's label from its "YYYY-MM-DD" start date. */
+  label: (date: string) => string;
+  fetch: (bot: FreqtradeClient, count: number) => Promise<TimeUnitProfit>;
+}) {
+  return defineCommand({
+    name: spec.name,
+    description: `Profit per ${spec.unit} (default ${spec.defaultCount}, at most ${spec.maxCount})`,
+    usage: `/${spec.name} [n]`,
+    role: 'viewer',
+    refreshable: true,
+    args: z.object({ n: arg.count(`how many ${spec.unit}s`, 1, spec.maxCount).optional() }),
+    async run(run) {
+      const count = run.args.n ?? spec.defaultCount;
+      const result = await spec.fetch(run.bot, count);
+      const stake = result.stake_currency;
+      const fiat = result.fiat_display_currency;
+      const headers = [spec.dateHeader, withCurrency('Profit', stake), 'Profit %'];
+      if (fiat) headers.push(withCurrency('Profit', fiat));
+      headers.push('Trades');
+      const rows = result.data.map((row) => {
+        const cells = [
+          spec.label(row.date),
+          formatSignedAmount(row.abs_profit, stake),
+          formatSignedPercent(row.rel_profit),
+        ];
+        if (fiat) cells.push(formatSignedAmount(row.fiat_value, fiat));
+        cells.push(String(row.trade_count));
+        return cells;
+      });
+      const total = result.data.reduce((sum, row) => sum + row.abs_profit, 0);
+      const totalFiat = result.data.reduce((sum, row) => sum + row.fiat_value, 0);
+      const trades = result.data.reduce((sum, row) => sum + row.trade_count, 0);
+      const fiatPart = fiat ? ` ≈ ${formatSignedMoney(totalFiat, fiat)}` : '';
+      return {
+        title: `📅 ${spec.adjective} profit (last ${plural(count, spec.unit)})`,
+        tone: toneOf(total),
+        blocks: [
+          {
+            kind: 'table',
+            headers,
+            rows,
+            align: headers.map((_, index) => (index === 0 ? 'left' : 'right')),
+          },
+          {
+            kind: 'text',
+            text: `Total: ${formatSignedMoney(total, stake)}${fiatPart} over ${plural(trades, 'trade')}.`,
+          },
+        ],
+      };
+    },
+  });
+}
+
+export const dailyCommand = periodCommand({
+  name: 'daily',
+  unit: 'day',
+  adjective: 'Daily',
+  defaultCount: 7,
+  maxCount: 365,
+  dateHeader: 'Day (UTC)',
+  label: (date) => date,
+  fetch: (bot, count) => bot.daily(count),
+});
+
+export const weeklyCommand = periodCommand({
+  name: 'weekly',
+  unit: 'week',
+  adjective: 'Weekly',
+  defaultCount: 8,
+  maxCount: 52,
+  dateHeader: 'Week from',
+  label: (date) => date,
+  fetch: (bot, count) => bot.weekly(count),
+});
+
+export const monthlyCommand = periodCommand({
+  name: 'monthly',
+  unit: 'month',
+  adjective: 'Monthly',
+  defaultCount: 6,
+  maxCount: 24,
+  dateHeader: 'Month',
+  label: (date) => date.slice(0, 7),
+  fetch: (bot, count) => bot.monthly(count),
+});
+
+// ---------------------------------------------------------------- /balance
+
+/** True for a row `/balance` shows: everything with `full`; else bot-managed rows and positions that are not dust. */
+function isShown(row: Balance, full: boolean): boolean {
+  if (full) return true;
+  return (row.is_position || row.est_stake >= DUST_STAKE) && (row.is_bot_managed || row.is_position);
+}
+
+/** One table row: a coin's free / used / total, or a position's side and size. */
+function balanceRow(row: Balance, full: boolean): string[] {
+  const estimate = full ? row.est_stake : (row.est_stake_bot ?? row.est_stake);
+  if (row.is_position) {
+    return [
+      row.currency,
+      '',
+      '',
+      `${row.side} ${formatRate(row.position)}`,
+      formatAmount(estimate, row.stake),
+    ];
+  }
+  return [
+    row.currency,
+    formatRate(row.free),
+    formatRate(row.used),
+    formatRate(row.balance),
+    formatAmount(estimate, row.stake),
+  ];
+}
+
+/** The totals of a /balance answer (bot-managed only unless `full`). */
+function balanceTotals(balances: Balances, full: boolean): ReplyField[] {
+  const total = full ? balances.total : balances.total_bot;
+  const value = full ? balances.value : balances.value_bot;
+  const fiat = balances.symbol ? ` ≈ ${formatMoney(value, balances.symbol)}` : '';
+  const fields: ReplyField[] = [
+    { label: full ? 'Total' : 'Total (bot-managed)', value: `${formatMoney(total, balances.stake)}${fiat}` },
+  ];
+  if (balances.starting_capital > 0) {
+    const startFiat =
+      balances.symbol && balances.starting_capital_fiat > 0
+        ? ` ≈ ${formatMoney(balances.starting_capital_fiat, balances.symbol)}`
+        : '';
+    fields.push({
+      label: 'Starting capital',
+      value: `${formatMoney(balances.starting_capital, balances.stake)}${startFiat} (now ${formatSignedPercent(balances.starting_capital_ratio)})`,
+    });
+  }
+  return fields;
+}
+
+export const balanceCommand = defineCommand({
+  name: 'balance',
+  description: 'Balances per currency and the estimated total; "full" shows dust and other assets',
+  usage: '/balance [full]',
+  role: 'viewer',
+  refreshable: true,
+  args: z.object({ mode: arg.choice(['full'], 'show every currency, dust included').optional() }),
+  async run(run) {
+    const full = run.args.mode === 'full';
+    const balances = await run.bot.balance();
+    const shown = balances.currencies.filter((row) => isShown(row, full));
+    const hidden = balances.currencies.length - shown.length;
+    const blocks: ReplyBlock[] = [];
+    if (balances.note)
+      blocks.push({ kind: 'text', text: `${balances.note}.`.replace(/\.\.$/, '.'), style: 'italic' });
+    if (shown.length > 0) {
+      blocks.push({
+        kind: 'table',
+        headers: ['Currency', 'Free', 'Used', 'Balance', withCurrency('Est.', balances.stake)],
+        rows: shown.map((row) => balanceRow(row, full)),
+        align: ['left', 'right', 'right', 'right', 'right'],
+      });
+    } else {
+      blocks.push({ kind: 'text', text: full ? 'No balances.' : 'No bot-managed balances.' });
+    }
+    if (hidden > 0) {
+      blocks.push({
+        kind: 'text',
+        text: `${plural(hidden, 'other currency', 'other currencies')} hidden (below ${DUST_STAKE} ${balances.stake} or not managed by the bot): /balance full shows them.`,
+        style: 'italic',
+      });
+    }
+    blocks.push({ kind: 'fields', fields: balanceTotals(balances, full) });
+    return { title: full ? '💰 Balance (full)' : '💰 Balance', tone: 'info', blocks };
+  },
+});

@@ -1,0 +1,108 @@
+import type { z } from 'zod';
+import type { Config } from '../config/schema.js';
+import type { FreqtradeClient } from '../freqtrade/client.js';
+import type { Fleet } from '../freqtrade/fleet.js';
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/store.js';
+import type { Reply } from './reply.js';
+
+export type Platform = 'telegram' | 'discord' | 'console';
+export type Role = 'admin' | 'viewer';
+export type RequiredRole = 'anyone' | Role;
+
+/** Who sent a command, and where: what every adapter turns its update into. */
+export interface CommandContext {
+  platform: Platform;
+  chatId: string;
+  userId: string;
+  /** Forum topic (Telegram) or thread; null when none. */
+  threadId: number | null;
+  /** A one-to-one chat with the bot (Telegram private chat, Discord DM, the console). */
+  isPrivate: boolean;
+  /** A display name for logs and audit, never used for authorisation. */
+  userName?: string;
+  /** Discord role ids of the member, for `access.discord_*_roles`. */
+  platformRoles?: string[];
+}
+
+/** Connection state of a bot's message websocket, as shown by /bots. */
+export type StreamState = 'idle' | 'connecting' | 'open' | 'closed' | 'unauthorized';
+
+/** What commands may use besides the Freqtrade client: the composition root fills this. */
+export interface CommandServices {
+  config: Config;
+  fleet: Fleet;
+  store: Store;
+  logger: Logger;
+  now(): number;
+  /** The notification stream state per bot, when notifications run. */
+  streamState?(bot: string): StreamState | undefined;
+  /** Every command, for /help. */
+  commands(): CommandSpec[];
+  /** Extra services registered by optional features (e.g. the Gemini client). */
+  extras: Record<string, unknown>;
+}
+
+/** Everything a command's `run` receives. */
+export interface CommandRun<A> {
+  ctx: CommandContext;
+  /** The sender's role; null only for `anyone` commands run by strangers (e.g. /whoami). */
+  role: Role | null;
+  args: A;
+  /** The bot this command talks to (`bot=<name>`, else the chat's current bot, else the first). */
+  bot: FreqtradeClient;
+  /** True when several bots are configured, so replies should name the bot. */
+  showBotName: boolean;
+  services: CommandServices;
+  /** The key under which this chat's state is stored. */
+  chatKey: string;
+}
+
+/** One choice offered by a picker, e.g. an open trade for /forceexit with no argument. */
+export interface PickerOption {
+  label: string;
+  /** The arguments the command is re-run with when this option is chosen (key → raw string). */
+  args: Record<string, string>;
+}
+
+/** A command with no required argument given may offer choices as buttons instead of a usage line. */
+export interface Picker {
+  prompt: Reply;
+  options: PickerOption[];
+}
+
+/**
+ * A chat command, defined once for every platform. `args` is a zod object: positional words
+ * fill its keys in order, a key whose schema is an array takes the rest, and `key=value`
+ * sets any key by name.
+ */
+export interface CommandSpec<S extends z.ZodObject = z.ZodObject> {
+  name: string;
+  aliases?: string[];
+  /** One line, ≤ 100 characters (Discord's limit), shown in /help and the platform's menu. */
+  description: string;
+  /** e.g. `/forceexit <trade_id|all> [limit|market] [amount]`. */
+  usage: string;
+  role: RequiredRole;
+  args: S;
+  /** False for commands that need no Freqtrade bot (/help, /whoami, /use). Default true. */
+  needsBot?: boolean;
+  /** Changes state: audited, refused on `read_only` bots. Default false. */
+  mutates?: boolean;
+  /** Adds a Refresh button that re-runs the command and edits the message in place. */
+  refreshable?: boolean;
+  /** When present the command needs confirmation: describes what will happen (trade, pair, profit). */
+  confirm?(run: CommandRun<z.infer<S>>): Promise<Reply>;
+  /** Offered when required arguments are missing; null falls back to the usage line. */
+  pick?(run: CommandRun<Record<string, never>>): Promise<Picker | null>;
+  run(run: CommandRun<z.infer<S>>): Promise<Reply>;
+}
+
+/** Erases a spec's argument type so specs of different shapes share one list. */
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds commands of every argument shape
+export type AnyCommandSpec = CommandSpec<any>;
+
+/** Identity helper that keeps a command's argument type inferred from its schema. */
+export function defineCommand<S extends z.ZodObject>(spec: CommandSpec<S>): CommandSpec<S> {
+  return spec;
+}

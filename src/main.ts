@@ -1,0 +1,184 @@
+import { createHash } from 'node:crypto';
+import { allowedChatsOf } from './access/policy.js';
+import { geminiCommands } from './chat/commands/gemini.js';
+import { builtinCommands } from './chat/commands/index.js';
+import { type CommandRouter, createCommandRouter } from './chat/router.js';
+import type { AnyCommandSpec, StreamState } from './chat/types.js';
+import { type Config, enabledGemini, enabledTelegram, NOTIFICATION_TYPES } from './config/schema.js';
+import { createGeminiClient } from './exchanges/gemini/client.js';
+import { createNonceSource } from './exchanges/gemini/nonce.js';
+import { createEventStream, type EventStream } from './freqtrade/event-stream.js';
+import { createFleet, type Fleet } from './freqtrade/fleet.js';
+import type { Logger } from './logger.js';
+import { createNotifier, type NotificationTarget, type Notifier } from './notify/notifier.js';
+import { createOutbox, type Outbox } from './notify/outbox.js';
+import { openStore, type Store } from './store/store.js';
+import { createTelegramAdapter, type TelegramAdapter } from './telegram/adapter.js';
+
+export type { NotificationTarget } from './notify/notifier.js';
+
+/** Telegram's limits: about 1 message a second per chat, 20 a minute per group, 30 a second overall. */
+export const TELEGRAM_LIMITS = {
+  privateChatIntervalMs: 1_000,
+  groupIntervalMs: 3_000,
+  globalPerSecond: 30,
+} as const;
+
+export interface AppOptions {
+  config: Config;
+  logger: Logger;
+  /** Store file path override; null = in memory (demo). Defaults to config.store.path. */
+  storePath?: string | null;
+  now?: () => number;
+  /** Extra commands from optional features. */
+  extraCommands?: AnyCommandSpec[];
+  /** Notification targets beyond the configured chats (the demo's console). */
+  extraTargets?: Array<Omit<NotificationTarget, 'platform' | 'minIntervalMs'> & Partial<NotificationTarget>>;
+  /** Websocket reconnect backoff (tests use short ones). */
+  streamBackoff?: { initialMs: number; maxMs: number };
+}
+
+/** A running chat-ops bot: every piece built from one config, stoppable as a whole. */
+export interface App {
+  readonly router: CommandRouter;
+  readonly fleet: Fleet;
+  readonly store: Store;
+  readonly telegram: TelegramAdapter | undefined;
+  readonly notifier: Notifier;
+  readonly streams: EventStream[];
+  stop(): Promise<void>;
+}
+
+/** The composition root: builds store, Freqtrade clients, commands, adapters and notifications, then starts them. */
+export async function startApp(options: AppOptions): Promise<App> {
+  const { config, logger } = options;
+  const now = options.now ?? Date.now;
+  const store = await openStore({
+    path: options.storePath === undefined ? config.store.path : options.storePath,
+    logger,
+    auditMaxEntries: config.store.audit_max_entries,
+  });
+  const fleet = createFleet(config.bots, { logger, now });
+  const streamStates = new Map<string, StreamState>();
+
+  const extras: Record<string, unknown> = {};
+  const gemini = enabledGemini(config);
+  const commands = [...builtinCommands(), ...(options.extraCommands ?? [])];
+  if (gemini) {
+    const nonceKey = `gemini:${createHash('sha256').update(gemini.api_key).digest('hex').slice(0, 16)}`;
+    const nonces = createNonceSource({
+      store: { load: (key) => store.lastNonce(key), save: (key, nonce) => store.saveNonce(key, nonce) },
+      key: nonceKey,
+      timeBased: gemini.time_based_nonce,
+      now,
+    });
+    extras.gemini = createGeminiClient({ config: gemini, nonces, logger });
+    commands.push(...geminiCommands({ viewersAllowed: gemini.viewers_allowed }));
+  }
+
+  const telegramConfig = enabledTelegram(config);
+  const router = createCommandRouter({
+    services: { config, fleet, store, logger, now, streamState: (bot) => streamStates.get(bot), extras },
+    commands,
+    policy: { access: config.access, chats: allowedChatsOf(config) },
+  });
+
+  const telegram = telegramConfig
+    ? createTelegramAdapter({ config: telegramConfig, router, logger })
+    : undefined;
+
+  // Notifications: configured chats plus any extra targets, each platform paced by its own outbox.
+  const targets: NotificationTarget[] = [];
+  if (telegram && telegramConfig) {
+    for (const chat of telegramConfig.chats) {
+      const threadId = chat.topic_id;
+      targets.push({
+        key: `telegram:${chat.chat_id}${threadId !== null ? `:${threadId}` : ''}`,
+        platform: 'telegram',
+        minIntervalMs: chat.chat_id.startsWith('-')
+          ? TELEGRAM_LIMITS.groupIntervalMs
+          : TELEGRAM_LIMITS.privateChatIntervalMs,
+        notifications: chat.notifications,
+        bots: chat.bots,
+        send: (reply) => telegram.send({ chatId: chat.chat_id, threadId }, reply),
+      });
+    }
+  }
+  for (const extra of options.extraTargets ?? []) {
+    targets.push({ platform: 'console', minIntervalMs: 0, ...extra });
+  }
+  const outboxFor = (globalPerSecond: number): Outbox =>
+    createOutbox({
+      logger,
+      globalPerSecond,
+      now,
+      onPermanentFailure: (key, error) =>
+        store.updateChat(key, (chat) => {
+          chat.delivery_failed = {
+            at_ms: now(),
+            reason: error instanceof Error ? error.message : String(error),
+          };
+        }),
+      onDelivered: (key) => {
+        if (store.chatKeys().includes(key) && store.chat(key).delivery_failed) {
+          store.updateChat(key, (chat) => {
+            chat.delivery_failed = null;
+          });
+        }
+      },
+    });
+  const outboxes: Record<string, Outbox> = {
+    telegram: outboxFor(TELEGRAM_LIMITS.globalPerSecond),
+    console: outboxFor(1_000),
+  };
+  const notifier = createNotifier({
+    targets,
+    outboxes,
+    store,
+    logger,
+    showBotName: fleet.names.length > 1,
+    now,
+  });
+
+  const streams = targets.length
+    ? fleet.all().map((client) =>
+        createEventStream({
+          client,
+          logger,
+          store,
+          types: [...NOTIFICATION_TYPES],
+          onEvent: (event) => notifier.handle(event),
+          onStateChange: (state) => streamStates.set(client.name, state),
+          ...(options.streamBackoff ? { backoff: options.streamBackoff } : {}),
+        }),
+      )
+    : [];
+  for (const stream of streams) stream.start();
+  if (telegram) await telegram.start();
+
+  logger.info(
+    {
+      bots: fleet.names,
+      telegram: Boolean(telegram),
+      notificationTargets: targets.length,
+      commands: commands.length,
+    },
+    'freqtrade-chatops started',
+  );
+
+  return {
+    router,
+    fleet,
+    store,
+    telegram,
+    notifier,
+    streams,
+    async stop() {
+      await Promise.all(streams.map((stream) => stream.stop()));
+      await telegram?.stop();
+      for (const outbox of Object.values(outboxes)) outbox.stop();
+      await store.flush();
+      logger.info('freqtrade-chatops stopped');
+    },
+  };
+}

@@ -1,0 +1,256 @@
+import { autoRetry } from '@grammyjs/auto-retry';
+import { Bot, type Context, GrammyError, HttpError } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import type { AnyCommandSpec, CommandContext } from '../chat/types.js';
+import type { Reply } from '../chat/reply.js';
+import type { CommandRouter } from '../chat/router.js';
+import type { TelegramConfig } from '../config/schema.js';
+import type { Logger } from '../logger.js';
+import { renderTelegram, type TelegramMessage } from './render.js';
+
+/** Where a message goes: a chat, and a forum topic when set. */
+export interface TelegramTarget {
+  chatId: string;
+  threadId: number | null;
+}
+
+/** Why a delivery failed for good: the chat is gone or the bot was removed. */
+export class TelegramDeliveryError extends Error {
+  override name = 'TelegramDeliveryError' as const;
+  readonly permanent: boolean;
+  constructor(message: string, permanent: boolean, cause?: unknown) {
+    super(message, { cause });
+    this.permanent = permanent;
+  }
+}
+
+export interface TelegramAdapterDeps {
+  config: TelegramConfig;
+  router: CommandRouter;
+  logger: Logger;
+  /** Skip getMe (tests that know the bot). */
+  botInfo?: UserFromGetMe;
+  /** Longest wait honoured for a 429 before giving up on a single call (the outbox retries later). */
+  maxRetryAfterS?: number;
+}
+
+export interface TelegramAdapter {
+  readonly platform: 'telegram';
+  /** Registers commands and starts long polling; resolves once polling has begun. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Sends a reply to a chat (notifications); each part in order. */
+  send(target: TelegramTarget, reply: Reply): Promise<void>;
+}
+
+/** Telegram's command menu entries for the registry: names without aliases, descriptions ≤ 256. */
+export function telegramCommandMenu(
+  commands: AnyCommandSpec[],
+): Array<{ command: string; description: string }> {
+  return commands
+    .filter((command) => /^[a-z0-9_]{1,32}$/.test(command.name))
+    .slice(0, 100)
+    .map((command) => ({ command: command.name, description: command.description.slice(0, 256) }));
+}
+
+function toKeyboard(message: TelegramMessage) {
+  return message.buttons?.length ? { inline_keyboard: message.buttons } : undefined;
+}
+
+/** Telegram says the chat is gone for good (kicked, blocked, deleted, no rights). */
+function isPermanentFailure(error: unknown): boolean {
+  return (
+    error instanceof GrammyError &&
+    (error.error_code === 403 ||
+      (error.error_code === 400 &&
+        /chat not found|have no rights|CHAT_WRITE_FORBIDDEN|TOPIC_CLOSED/i.test(error.description)))
+  );
+}
+
+/** The grammY adapter: updates → CommandContext → router; Reply → HTML messages. */
+export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapter {
+  const { config, router, logger } = deps;
+  const bot = new Bot(config.token, {
+    client: { apiRoot: config.api_root },
+    ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
+  });
+  // Honour 429 retry_after and retry 5xx: a reply is never dropped for a rate limit.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 10, maxDelaySeconds: deps.maxRetryAfterS ?? 300 }));
+
+  const contextOf = (ctx: Context): CommandContext | null => {
+    const chat = ctx.chat;
+    const from = ctx.from;
+    if (!chat || !from || from.is_bot) return null;
+    const message = ctx.msg;
+    const threadId =
+      message &&
+      'message_thread_id' in message &&
+      message.message_thread_id !== undefined &&
+      message.is_topic_message
+        ? message.message_thread_id
+        : null;
+    const name = from.username ? `@${from.username}` : from.first_name;
+    return {
+      platform: 'telegram',
+      chatId: String(chat.id),
+      userId: String(from.id),
+      threadId,
+      isPrivate: chat.type === 'private',
+      userName: name,
+    };
+  };
+
+  const sendParts = async (target: TelegramTarget, reply: Reply) =>
+    sendRendered(target, renderTelegram(reply));
+
+  const sendRendered = async (target: TelegramTarget, parts: TelegramMessage[]) => {
+    for (const part of parts) {
+      await bot.api.sendMessage(target.chatId, part.html, {
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+        ...(target.threadId !== null ? { message_thread_id: target.threadId } : {}),
+        ...(part.silent ? { disable_notification: true } : {}),
+        ...(toKeyboard(part) ? { reply_markup: toKeyboard(part) } : {}),
+      });
+    }
+  };
+
+  bot.on('message:text', async (ctx) => {
+    const commandCtx = contextOf(ctx);
+    if (!commandCtx) return;
+    const reply = await router.handleText(commandCtx, ctx.message.text);
+    if (reply) await sendParts({ chatId: commandCtx.chatId, threadId: commandCtx.threadId }, reply);
+  });
+
+  bot.on('callback_query:data', async (ctx) => {
+    const message = ctx.callbackQuery.message;
+    const chat = message?.chat;
+    if (!message || !chat) {
+      await ctx.answerCallbackQuery({ text: 'This button is not valid here.', show_alert: true });
+      return;
+    }
+    const threadId =
+      'is_topic_message' in message && message.is_topic_message ? (message.message_thread_id ?? null) : null;
+    const from = ctx.callbackQuery.from;
+    const commandCtx: CommandContext = {
+      platform: 'telegram',
+      chatId: String(chat.id),
+      userId: String(from.id),
+      threadId,
+      isPrivate: chat.type === 'private',
+      userName: from.username ? `@${from.username}` : from.first_name,
+    };
+    const outcome = await router.handleButton(commandCtx, ctx.callbackQuery.data);
+    await ctx.answerCallbackQuery({
+      ...(outcome.notice ? { text: outcome.notice } : {}),
+      ...(outcome.alert ? { show_alert: true } : {}),
+    });
+    if (!outcome.reply) return;
+    const parts = renderTelegram(outcome.reply);
+    const [first, ...rest] = parts;
+    if (outcome.mode === 'edit' && first) {
+      try {
+        await ctx.api.editMessageText(chat.id, message.message_id, first.html, {
+          parse_mode: 'HTML',
+          link_preview_options: { is_disabled: true },
+          reply_markup: toKeyboard(first) ?? { inline_keyboard: [] },
+        });
+      } catch (error) {
+        // Refresh with unchanged numbers: Telegram refuses an identical edit; nothing to do.
+        if (!(error instanceof GrammyError && /message is not modified/i.test(error.description)))
+          throw error;
+      }
+      await sendRendered({ chatId: String(chat.id), threadId }, rest);
+      return;
+    }
+    await sendParts({ chatId: String(chat.id), threadId }, outcome.reply);
+  });
+
+  bot.catch((error) => {
+    const cause = error.error;
+    logger.error(
+      {
+        err: cause instanceof Error ? { name: cause.name, message: cause.message } : String(cause),
+        update: error.ctx.update.update_id,
+      },
+      'telegram update failed',
+    );
+  });
+
+  let polling: Promise<void> | null = null;
+  let stopped = false;
+
+  return {
+    platform: 'telegram',
+    async start() {
+      stopped = false;
+      // Telegram may be unreachable at start; keep trying without blocking the rest of the bot.
+      let delayMs = 1_000;
+      for (;;) {
+        try {
+          await bot.init();
+          break;
+        } catch (error) {
+          if (error instanceof GrammyError && error.error_code === 401) {
+            throw new Error('Telegram refused the bot token (401 Unauthorized): check telegram.token');
+          }
+          if (stopped) return;
+          logger.warn(
+            {
+              reason: error instanceof HttpError ? 'network' : String((error as Error).message),
+              retryInMs: delayMs,
+            },
+            'telegram is unreachable; retrying',
+          );
+          await new Promise((resolve) => setTimeout(resolve, delayMs));
+          delayMs = Math.min(delayMs * 2, 30_000);
+          if (stopped) return;
+        }
+      }
+      try {
+        await bot.api.setMyCommands(telegramCommandMenu(router.commands()));
+      } catch (error) {
+        logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'setMyCommands failed');
+      }
+      await new Promise<void>((resolve) => {
+        polling = bot
+          .start({
+            allowed_updates: ['message', 'callback_query'],
+            timeout: config.polling_timeout_s,
+            onStart: () => resolve(),
+          })
+          .catch((error: unknown) => {
+            logger.error(
+              { err: error instanceof Error ? error.message : String(error) },
+              'telegram polling stopped',
+            );
+            resolve();
+          });
+      });
+      logger.info({ bot: bot.botInfo.username }, 'telegram bot started');
+    },
+    async stop() {
+      stopped = true;
+      if (bot.isRunning()) await bot.stop();
+      await polling;
+    },
+    async send(target, reply) {
+      try {
+        await sendParts(target, reply);
+      } catch (error) {
+        const permanent = isPermanentFailure(error);
+        const description =
+          error instanceof GrammyError
+            ? error.description
+            : error instanceof Error
+              ? error.message
+              : String(error);
+        throw new TelegramDeliveryError(
+          `telegram delivery to ${target.chatId} failed: ${description}`,
+          permanent,
+          error,
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,506 @@
+import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { WebSocketServer } from 'ws';
+import type { StreamState } from '../src/chat/types.js';
+import { createFreqtradeClient } from '../src/freqtrade/client.js';
+import type { BotEvent } from '../src/freqtrade/event-schemas.js';
+import { createEventStream, type EventStream } from '../src/freqtrade/event-stream.js';
+import { createLogger, type Logger } from '../src/logger.js';
+import { openStore, type Store } from '../src/store/store.js';
+import { type FakeFreqtrade, startFakeFreqtrade } from './fakes/fake-freqtrade.js';
+import { waitFor } from './support/wait-for.js';
+
+const WS_TOKEN = 'ws-secret-token';
+const TYPES = ['entry', 'entry_fill', 'exit', 'exit_fill', 'status', 'warning', 'whitelist'];
+
+const ENTRY_FRAME = {
+  type: 'entry',
+  trade_id: 42,
+  buy_tag: 'breakout',
+  enter_tag: 'breakout',
+  exchange: 'Binance',
+  pair: 'ETH/USDT',
+  base_currency: 'ETH',
+  quote_currency: 'USDT',
+  leverage: 1.0,
+  direction: 'Long',
+  limit: 3050.5,
+  order_rate: 3050.5,
+  open_rate: 3050.5,
+  order_type: 'limit',
+  stake_amount: 100.0,
+  stake_currency: 'USDT',
+  fiat_currency: 'USD',
+  amount: 0.03278,
+  open_date: '2026-11-22T09:00:01.120000+00:00',
+  current_rate: 3051.2,
+  sub_trade: false,
+};
+
+interface LogCapture {
+  logger: Logger;
+  lines: string[];
+  records(): Array<Record<string, unknown>>;
+}
+
+/**
+ * A trace-level logger whose lines are kept for assertions: the app's logger (with its redaction),
+ * or with `unredacted` a bare pino logger, to prove the stream itself never hands it a secret.
+ */
+function captureLogs(opts: { unredacted?: boolean } = {}): LogCapture {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      callback();
+    },
+  });
+  const logger = opts.unredacted
+    ? pino({ level: 'trace', base: undefined }, destination)
+    : createLogger({ level: 'trace', destination });
+  return {
+    logger,
+    lines,
+    records: () => lines.map((line): Record<string, unknown> => JSON.parse(line)),
+  };
+}
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function fakeFreqtrade(options: Parameters<typeof startFakeFreqtrade>[0] = {}): Promise<FakeFreqtrade> {
+  const fake = await startFakeFreqtrade(options);
+  cleanups.push(() => fake.close());
+  return fake;
+}
+
+interface Harness {
+  stream: EventStream;
+  events: BotEvent[];
+  states: StreamState[];
+  logs: LogCapture;
+  store: Store;
+}
+
+async function streamTo(
+  url: string,
+  opts: {
+    wsToken?: string;
+    store?: Store;
+    logs?: LogCapture;
+    types?: string[];
+    unauthorizedRetryMs?: number;
+    pingIntervalMs?: number;
+  } = {},
+): Promise<Harness> {
+  const logs = opts.logs ?? captureLogs();
+  const client = createFreqtradeClient({
+    bot: {
+      name: 'main',
+      api_url: url,
+      username: 'freqtrader',
+      password: 'secret-pass',
+      ws_token: opts.wsToken ?? WS_TOKEN,
+      timeout_ms: 1_000,
+      read_only: false,
+    },
+    logger: logs.logger,
+    retry: { limit: 0, backoffMs: 10 },
+  });
+  const store = opts.store ?? (await openStore({ path: null, logger: logs.logger, auditMaxEntries: 100 }));
+  const events: BotEvent[] = [];
+  const states: StreamState[] = [];
+  const stream = createEventStream({
+    client,
+    logger: logs.logger,
+    store,
+    types: opts.types ?? TYPES,
+    onEvent: (event) => events.push(event),
+    onStateChange: (state) => states.push(state),
+    backoff: { initialMs: 20, maxMs: 100 },
+    pingIntervalMs: opts.pingIntervalMs ?? 1_000,
+    ...(opts.unauthorizedRetryMs === undefined ? {} : { unauthorizedRetryMs: opts.unauthorizedRetryMs }),
+  });
+  cleanups.push(async () => {
+    await stream.stop();
+    // Whatever happened in the test, the token never reached a log line.
+    expect(logs.lines.join('\n')).not.toContain(opts.wsToken ?? WS_TOKEN);
+  });
+  stream.start();
+  return { stream, events, states, logs, store };
+}
+
+/** Waits until the fake has `count` consumers in total and the newest has subscribed. */
+async function subscribed(fake: FakeFreqtrade, connections = 1): Promise<string[]> {
+  return waitFor(
+    () => {
+      const consumers = fake.wsConsumers();
+      const last = consumers.at(-1);
+      return fake.counts.wsConnections >= connections && last && last.subscribed.length > 0
+        ? last.subscribed
+        : undefined;
+    },
+    2_000,
+    `subscription #${connections}`,
+  );
+}
+
+/** A port nothing listens on (yet). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('Freqtrade event stream: live messages', () => {
+  it('subscribes to exactly the requested types once connected', async () => {
+    const fake = await fakeFreqtrade();
+    const { stream } = await streamTo(fake.url, { types: ['entry', 'exit_fill', 'status'] });
+    expect(await subscribed(fake)).toEqual(['entry', 'exit_fill', 'status']);
+    await waitFor(() => stream.state() === 'open', 1_000, 'state open');
+  });
+
+  it('drops types Freqtrade does not know, so the server does not ignore the whole subscription', async () => {
+    const fake = await fakeFreqtrade();
+    const { logs } = await streamTo(fake.url, { types: ['entry', 'bogus_type', 'exit_fill'] });
+    expect(await subscribed(fake)).toEqual(['entry', 'exit_fill']);
+    expect(logs.records().some((r) => r['level'] === 40 && JSON.stringify(r).includes('bogus_type'))).toBe(
+      true,
+    );
+  });
+
+  it('leaves out types an older Freqtrade lacks (new_candle, exception) when its API version is below 2.40', async () => {
+    const fake = await fakeFreqtrade();
+    fake.state.apiVersion = 2.3;
+    const { logs } = await streamTo(fake.url, { types: ['entry', 'new_candle', 'exception', 'exit_fill'] });
+    expect(await subscribed(fake)).toEqual(['entry', 'exit_fill']);
+    expect(logs.records().some((r) => String(r['msg']).includes('too old for some message types'))).toBe(
+      true,
+    );
+
+    const current = await fakeFreqtrade();
+    await streamTo(current.url, { types: ['entry', 'new_candle'] });
+    expect(await subscribed(current)).toEqual(['entry', 'new_candle']);
+  });
+
+  it('delivers every emitted event, in order, tagged with the bot name', async () => {
+    const fake = await fakeFreqtrade();
+    const { events } = await streamTo(fake.url);
+    await subscribed(fake);
+    fake.emit(ENTRY_FRAME);
+    fake.emit({ type: 'status', status: 'running' });
+    fake.emit({ type: 'whitelist', data: ['BTC/USDT', 'ETH/USDT'] });
+    await waitFor(() => events.length === 3, 1_000, 'three events');
+    expect(events.map((e) => e.type)).toEqual(['entry', 'status', 'whitelist']);
+    expect(events[0]).toMatchObject({ bot: 'main', trade_id: 42, pair: 'ETH/USDT', direction: 'Long' });
+    expect(events[0]?.backfilled).toBeUndefined();
+  });
+
+  it('skips malformed, unknown and invalid frames and delivers the next one', async () => {
+    const fake = await fakeFreqtrade();
+    const { events, logs, stream } = await streamTo(fake.url);
+    await subscribed(fake);
+    fake.emitRaw('{not json');
+    fake.emitRaw('{"type":"no_such_type"}');
+    fake.emitRaw(JSON.stringify({ ...ENTRY_FRAME, pair: undefined, open_rate: 'high' }));
+    fake.emitRaw(JSON.stringify({ type: 'new_candle', data: ['BTC/USDT', '5m', 'spot'] })); // not subscribed
+    fake.emit({ type: 'status', status: 'running' });
+    await waitFor(() => events.length === 1, 1_000, 'the valid event');
+    expect(events[0]).toMatchObject({ type: 'status', status: 'running', bot: 'main' });
+    expect(stream.state()).toBe('open');
+    expect(fake.counts.wsConnections).toBe(1);
+    // Rate-limited: one warning for the burst of bad frames, not one per frame.
+    const warnings = logs.records().filter((r) => r['msg'] === 'skipped a websocket frame');
+    expect(warnings).toHaveLength(1);
+    expect(String(warnings[0]?.['error'])).toContain('malformed JSON');
+  });
+
+  it('logs an exception frame', async () => {
+    const fake = await fakeFreqtrade();
+    const { logs } = await streamTo(fake.url);
+    await subscribed(fake);
+    fake.emitRaw(JSON.stringify({ type: 'exception', data: 'Error processing request' }));
+    await waitFor(
+      () => logs.records().find((r) => r['msg'] === 'Freqtrade reported an exception'),
+      1_000,
+      'the exception log line',
+    );
+  });
+});
+
+describe('Freqtrade event stream: connection lifecycle', () => {
+  it('reports idle, connecting, open, closed as it connects, loses and regains the connection, and stops', async () => {
+    const fake = await fakeFreqtrade();
+    const { stream, states, events } = await streamTo(fake.url);
+    await subscribed(fake);
+    await waitFor(() => stream.state() === 'open', 1_000, 'open');
+    expect(states).toEqual(['connecting', 'open']);
+
+    fake.dropWebsockets();
+    expect(await subscribed(fake, 2)).toEqual(TYPES);
+    await waitFor(() => stream.state() === 'open', 1_000, 'open again');
+    expect(states).toEqual(['connecting', 'open', 'closed', 'connecting', 'open']);
+
+    fake.emit({ type: 'status', status: 'running' });
+    await waitFor(() => events.length === 1, 1_000, 'event after the reconnect');
+
+    await stream.stop();
+    expect(states.at(-1)).toBe('closed');
+    expect(stream.state()).toBe('closed');
+    await waitFor(() => fake.wsConsumers().length === 0, 1_000, 'server saw the close');
+    await sleep(100);
+    expect(fake.counts.wsConnections).toBe(2);
+  });
+
+  it('starts idle and connects only on start()', async () => {
+    const fake = await fakeFreqtrade();
+    const logs = captureLogs();
+    const client = createFreqtradeClient({
+      bot: {
+        name: 'main',
+        api_url: fake.url,
+        username: 'freqtrader',
+        password: 'secret-pass',
+        ws_token: WS_TOKEN,
+        timeout_ms: 1_000,
+        read_only: false,
+      },
+    });
+    const store = await openStore({ path: null, logger: logs.logger, auditMaxEntries: 100 });
+    const stream = createEventStream({ client, logger: logs.logger, store, types: TYPES, onEvent: () => {} });
+    cleanups.push(() => stream.stop());
+    expect(stream.bot).toBe('main');
+    expect(stream.state()).toBe('idle');
+    await sleep(50);
+    expect(fake.counts.wsConnections).toBe(0);
+    stream.start();
+    await subscribed(fake);
+  });
+
+  it('keeps retrying while Freqtrade is down at start, and connects once it is up', async () => {
+    const port = await freePort();
+    const { stream, states, logs } = await streamTo(`http://127.0.0.1:${port}`);
+    await waitFor(() => states.filter((s) => s === 'closed').length >= 3, 2_000, 'three failed attempts');
+    expect(stream.state()).not.toBe('open');
+    // One warning for the outage, not one per attempt.
+    const warnings = logs.records().filter((r) => r['msg'] === 'could not connect to the message websocket');
+    expect(warnings.filter((r) => r['level'] === 40)).toHaveLength(1);
+
+    const fake = await fakeFreqtrade({ port });
+    await subscribed(fake);
+    await waitFor(() => stream.state() === 'open', 1_000, 'open');
+  });
+
+  it('with a wrong ws_token: state unauthorized, one error naming the bot and ws_token, no hot loop', async () => {
+    const fake = await fakeFreqtrade();
+    const wrongToken = 'wrong-ws-token-value';
+    const { stream, logs, states } = await streamTo(fake.url, {
+      wsToken: wrongToken,
+      unauthorizedRetryMs: 250,
+    });
+    await waitFor(() => stream.state() === 'unauthorized', 1_000, 'unauthorized');
+    await sleep(1_000);
+    // 1 attempt, then one every 250 ms: about 5 in a second, nowhere near a hot loop.
+    expect(fake.counts.wsRejections).toBeGreaterThanOrEqual(2);
+    expect(fake.counts.wsRejections).toBeLessThanOrEqual(6);
+    expect(fake.counts.wsConnections).toBe(0);
+    expect(states.filter((s) => s === 'open')).toEqual([]);
+    const errors = logs.records().filter((r) => r['level'] === 50);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.['msg']).toContain('ws_token');
+    expect(errors[0]?.['msg']).toContain('"main"');
+    expect(logs.lines.join('\n')).not.toContain(wrongToken);
+  });
+
+  it('terminates a connection whose pong does not come back, and reconnects', async () => {
+    // A server that accepts and then goes silent: no pongs (Freqtrade sends no heartbeats at all).
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', autoPong: false });
+    await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+    cleanups.push(() => new Promise<void>((resolve) => wss.close(() => resolve())));
+    let connections = 0;
+    wss.on('connection', (socket) => {
+      connections += 1;
+      socket.on('error', () => {});
+    });
+    const address = wss.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    const { logs } = await streamTo(`http://127.0.0.1:${address.port}`, { pingIntervalMs: 100 });
+    await waitFor(() => connections >= 2, 2_000, 'a second connection');
+    expect(logs.records().some((r) => String(r['msg']).startsWith('no pong from Freqtrade'))).toBe(true);
+    for (const client of wss.clients) client.terminate();
+  });
+
+  it('never logs the ws_token, even at trace level through connects, drops and failures', async () => {
+    const fake = await fakeFreqtrade();
+    // Without the logger's redaction: the stream must not pass the token (or the URL holding it) at all.
+    const { logs, events } = await streamTo(fake.url, { logs: captureLogs({ unredacted: true }) });
+    await subscribed(fake);
+    fake.emit(ENTRY_FRAME);
+    await waitFor(() => events.length === 1, 1_000, 'event');
+    fake.dropWebsockets();
+    await subscribed(fake, 2);
+    await fake.close();
+    await waitFor(
+      () => logs.records().some((r) => r['msg'] === 'could not connect to the message websocket'),
+      2_000,
+      'a failed reconnect',
+    );
+    const text = logs.lines.join('\n');
+    expect(text).toContain('/api/v1/message/ws');
+    expect(text).not.toContain(WS_TOKEN);
+    expect(text).not.toContain(encodeURIComponent(WS_TOKEN));
+  });
+});
+
+describe('Freqtrade event stream: back-fill after an outage', () => {
+  it('announces trades opened and closed while disconnected exactly once, across reconnects and restarts', async () => {
+    const first = await startFakeFreqtrade();
+    const port = first.port;
+    let firstClosed = false;
+    cleanups.push(() => (firstClosed ? undefined : first.close()));
+    const logs = captureLogs();
+    const { stream, events, store } = await streamTo(first.url, { logs });
+    await subscribed(first);
+    // First sight of the bot: its state is recorded, nothing announced.
+    await waitFor(() => store.seenTrades('main').updated_at_ms > 0, 1_000, 'first snapshot');
+    expect(events).toEqual([]);
+
+    // Freqtrade goes down; while it is down (restarted on the same port) trades open and close.
+    await first.close();
+    firstClosed = true;
+    await waitFor(() => stream.state() === 'closed', 1_000, 'closed');
+    const second = await fakeFreqtrade({ port });
+    const stillOpen = second.addTrade({ pair: 'BTC/USDT', openRate: 60_000, stakeAmount: 100 });
+    const closedMeanwhile = second.addTrade({ pair: 'ETH/USDT', openRate: 3_000, stakeAmount: 100 });
+    second.closeTrade(closedMeanwhile, { closeRate: 3_150, exitReason: 'roi' });
+
+    await subscribed(second);
+    await waitFor(() => events.length === 2, 2_000, 'two back-filled events');
+    const entry = events.find((e) => e.type === 'entry');
+    const exit = events.find((e) => e.type === 'exit_fill');
+    expect(entry).toMatchObject({
+      bot: 'main',
+      backfilled: true,
+      trade_id: stillOpen,
+      pair: 'BTC/USDT',
+      direction: 'Long',
+      open_rate: 60_000,
+      stake_currency: 'USDT',
+    });
+    expect(exit).toMatchObject({
+      bot: 'main',
+      backfilled: true,
+      trade_id: closedMeanwhile,
+      pair: 'ETH/USDT',
+      close_rate: 3_150,
+      exit_reason: 'roi',
+      gain: 'profit',
+      is_final_exit: true,
+    });
+    if (exit?.type !== 'exit_fill') throw new Error('no exit_fill');
+    expect(exit.profit_ratio).toBeGreaterThan(0.04);
+    expect(exit.profit_amount).toBeGreaterThan(4);
+    expect(store.seenTrades('main')).toMatchObject({
+      open_trade_ids: [stillOpen],
+      closed_trade_ids: [closedMeanwhile],
+    });
+
+    // Another reconnect: nothing new to announce.
+    const statusCallsBefore = second.requests.filter((r) => r.path === '/status').length;
+    second.dropWebsockets();
+    await subscribed(second, 2);
+    await waitFor(
+      () => second.requests.filter((r) => r.path === '/status').length > statusCallsBefore,
+      1_000,
+      'the second back-fill',
+    );
+    await waitFor(() => store.seenTrades('main').open_trade_ids.length === 1, 1_000, 'stored');
+    await sleep(50);
+    expect(events).toHaveLength(2);
+
+    // A restart of the app: a new stream over the same store announces nothing either.
+    await stream.stop();
+    const restarted = await streamTo(second.url, { store, logs });
+    await subscribed(second, 3);
+    await waitFor(
+      () => second.requests.filter((r) => r.path === '/status').length > statusCallsBefore + 1,
+      1_000,
+      'the back-fill after the restart',
+    );
+    await sleep(50);
+    expect(restarted.events).toEqual([]);
+    expect(events).toHaveLength(2);
+  });
+
+  it('does not back-fill what it already heard live', async () => {
+    const fake = await fakeFreqtrade();
+    const { events, store } = await streamTo(fake.url);
+    await subscribed(fake);
+    await waitFor(() => store.seenTrades('main').updated_at_ms > 0, 1_000, 'first snapshot');
+
+    // A trade opens and closes while connected: Freqtrade sends its messages live.
+    const id = fake.addTrade({ pair: 'SOL/USDT', openRate: 150, stakeAmount: 100 });
+    fake.emit({ ...ENTRY_FRAME, trade_id: id, pair: 'SOL/USDT' });
+    fake.closeTrade(id, { closeRate: 140, exitReason: 'stop_loss' });
+    fake.emit({
+      ...ENTRY_FRAME,
+      type: 'exit_fill',
+      trade_id: id,
+      pair: 'SOL/USDT',
+      gain: 'loss',
+      close_rate: 140,
+      profit_amount: -6.7,
+      profit_ratio: -0.067,
+      exit_reason: 'stop_loss',
+      close_date: '2026-11-22T10:00:00+00:00',
+      is_final_exit: true,
+    });
+    await waitFor(() => events.length === 2, 1_000, 'live events');
+    expect(store.seenTrades('main')).toMatchObject({ open_trade_ids: [], closed_trade_ids: [id] });
+
+    fake.dropWebsockets();
+    await subscribed(fake, 2);
+    await waitFor(
+      () => fake.requests.filter((r) => r.path === '/status').length >= 2,
+      1_000,
+      'the back-fill after the reconnect',
+    );
+    await sleep(50);
+    expect(events.map((e) => [e.type, e.backfilled])).toEqual([
+      ['entry', undefined],
+      ['exit_fill', undefined],
+    ]);
+  });
+
+  it('logs a back-fill that fails and tries again at the next reconnect', async () => {
+    const fake = await fakeFreqtrade();
+    const { events, store, logs } = await streamTo(fake.url);
+    await subscribed(fake);
+    await waitFor(() => store.seenTrades('main').updated_at_ms > 0, 1_000, 'first snapshot');
+
+    fake.failNext('GET', '/status', 500);
+    fake.dropWebsockets();
+    const id = fake.addTrade({ pair: 'BTC/USDT', openRate: 60_000, stakeAmount: 100 });
+    await subscribed(fake, 2);
+    await waitFor(
+      () => logs.records().find((r) => String(r['msg']).startsWith('could not check for trades missed')),
+      1_000,
+      'the back-fill failure log',
+    );
+    expect(events).toEqual([]);
+
+    fake.dropWebsockets();
+    await subscribed(fake, 3);
+    await waitFor(() => events.length === 1, 1_000, 'the back-filled entry');
+    expect(events[0]).toMatchObject({ type: 'entry', trade_id: id, backfilled: true });
+  });
+});

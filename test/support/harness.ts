@@ -1,0 +1,189 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { parseConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import { createLogger } from '../../src/logger.js';
+import { type App, startApp } from '../../src/main.js';
+import { type FakeFreqtrade, startFakeFreqtrade } from '../fakes/fake-freqtrade.js';
+import { type FakeTelegram, type SentMessage, startFakeTelegram } from '../fakes/fake-telegram.js';
+
+/** The group chat every harness configures, and its users. */
+export const GROUP_CHAT = -100123;
+export const ADMIN = 1001;
+export const VIEWER = 2002;
+export const STRANGER = 3003;
+
+export const CANARY = {
+  password: 'CANARY-pass-7f3a9',
+  wsToken: 'CANARY-ws-51be2',
+};
+
+export interface HarnessOptions {
+  /** Extra top-level config keys or overrides (merged shallowly). */
+  config?: Record<string, unknown>;
+  /** Telegram section overrides (merged into the default one). */
+  telegram?: Record<string, unknown>;
+  rateLimits?: boolean;
+  seed?: 'empty' | 'demo';
+  /** Start without the app (tests that start it themselves). */
+  noApp?: boolean;
+}
+
+export interface Harness {
+  freqtrade: FakeFreqtrade;
+  telegram: FakeTelegram;
+  app: App;
+  config: Config;
+  dir: string;
+  logs: string[];
+  /** Sends a text from a user and waits for `replies` new bot messages (0 = just wait for processing). */
+  say(
+    text: string,
+    opts?: {
+      userId?: number;
+      chatId?: number;
+      threadId?: number;
+      replies?: number;
+      chatType?: 'private' | 'supergroup';
+    },
+  ): Promise<SentMessage[]>;
+  /** Presses a button on a bot message and waits until the press is answered. */
+  press(
+    message: SentMessage,
+    label: string,
+    opts?: { userId?: number },
+  ): Promise<{ notice: string | undefined; alert: boolean }>;
+  /** The REST calls that changed Freqtrade state. */
+  stateChangingCalls(): Array<{ method: string; path: string }>;
+  close(): Promise<void>;
+}
+
+/** Finds a button's callback data on a sent message by its label. */
+export function buttonData(message: SentMessage, label: string): string {
+  const markup = message.reply_markup as
+    | { inline_keyboard?: Array<Array<{ text: string; callback_data: string }>> }
+    | undefined;
+  for (const row of markup?.inline_keyboard ?? []) {
+    for (const button of row) if (button.text.includes(label)) return button.callback_data;
+  }
+  throw new Error(`no button "${label}" on message ${message.message_id}: ${JSON.stringify(markup)}`);
+}
+
+/** Resolves when `condition` holds, polling every 10 ms; rejects after `timeoutMs`. */
+export async function until(condition: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Starts a fake Freqtrade, a fake Telegram and the real app wired to both, each on its own port and temp dir. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const freqtrade = await startFakeFreqtrade({
+    seed: options.seed ?? 'empty',
+    password: CANARY.password,
+    wsToken: CANARY.wsToken,
+  });
+  const telegram = await startFakeTelegram({ rateLimits: options.rateLimits ?? false });
+  const dir = await mkdtemp(join(tmpdir(), 'ftc-e2e-'));
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, callback) {
+      logs.push(String(chunk));
+      callback();
+    },
+  });
+  const config = parseConfig({
+    bots: [
+      {
+        name: 'main',
+        api_url: freqtrade.url,
+        username: 'freqtrader',
+        password: CANARY.password,
+        ws_token: CANARY.wsToken,
+        timeout_ms: 3000,
+      },
+    ],
+    telegram: {
+      enabled: true,
+      token: telegram.token,
+      api_root: telegram.apiRoot,
+      chats: [{ chat_id: String(GROUP_CHAT), topic_id: null }],
+      polling_timeout_s: 1,
+      ...options.telegram,
+    },
+    access: { admins: [`telegram:${ADMIN}`], viewers: [`telegram:${VIEWER}`] },
+    store: { path: join(dir, 'state.json') },
+    log_level: 'debug',
+    ...options.config,
+  });
+  const { collectSecrets } = await import('../../src/config/load.js');
+  const logger = createLogger({ level: 'debug', destination, secrets: collectSecrets(config) });
+  const app = await startApp({ config, logger, streamBackoff: { initialMs: 20, maxMs: 200 } });
+
+  const seenAnswers = () => telegram.callbackAnswers().length;
+  const harness: Harness = {
+    freqtrade,
+    telegram,
+    app,
+    config,
+    dir,
+    logs,
+    async say(text, opts = {}) {
+      const before = telegram.messages.length;
+      const answeredBefore = telegram.calls.length;
+      const updateId = telegram.sendText({
+        chatId: opts.chatId ?? GROUP_CHAT,
+        userId: opts.userId ?? ADMIN,
+        text,
+        chatType: opts.chatType ?? ((opts.chatId ?? GROUP_CHAT) < 0 ? 'supergroup' : 'private'),
+        ...(opts.threadId !== undefined ? { threadId: opts.threadId } : {}),
+      });
+      const replies = opts.replies ?? 1;
+      if (replies > 0) {
+        await telegram.waitForMessages(before + replies, 8_000);
+        return telegram.messages.slice(before);
+      }
+      // No reply expected: wait until the update was fetched and a later poll confirmed it.
+      await until(
+        () =>
+          telegram.calls
+            .slice(answeredBefore)
+            .some((call) => call.method === 'getUpdates' && Number(call.body.offset ?? 0) > updateId),
+        8_000,
+        'the update to be processed',
+      );
+      return telegram.messages.slice(before);
+    },
+    async press(message, label, opts = {}) {
+      const data = buttonData(message, label);
+      const before = seenAnswers();
+      telegram.pressButton({
+        chatId: message.chat_id,
+        userId: opts.userId ?? ADMIN,
+        messageId: message.message_id,
+        data,
+      });
+      await until(() => seenAnswers() > before, 8_000, 'the callback answer');
+      const answer = telegram.callbackAnswers()[before];
+      // Let any edit/reply that follows the answer land.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return { notice: answer?.text, alert: answer?.show_alert === true };
+    },
+    stateChangingCalls() {
+      return freqtrade.requests
+        .filter((request) => request.method !== 'GET' && !request.path.startsWith('/token/'))
+        .map((request) => ({ method: request.method, path: request.path }));
+    },
+    async close() {
+      await app.stop();
+      await telegram.close();
+      await freqtrade.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
