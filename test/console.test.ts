@@ -75,7 +75,7 @@ describe('console adapter with piped input', () => {
     expect(status).toBeGreaterThanOrEqual(0);
     expect(profit).toBeGreaterThan(status);
     expect(locks).toBeGreaterThan(profit);
-    expect(text).toContain('#7 BTC/USDT');
+    expect(text).toContain('#1 BTC/USDT');
     expect(text).toContain('StoplossGuard');
     expect(text).not.toContain(ESC);
     // Piped commands are echoed, so the transcript reads as a chat.
@@ -85,10 +85,10 @@ describe('console adapter with piped input', () => {
 
   it('presses Confirm on "yes" after a confirmation prompt, and the trade exits', async () => {
     const h = harness();
-    const text = await runLines(h, ['/forceexit 7', 'yes']);
+    const text = await runLines(h, ['/forceexit 1', 'yes']);
     expect(text).toContain('[Confirm] [Cancel] — answer yes or no');
-    expect(text).toContain('Created exit order for trade 7.');
-    expect(openIds()).not.toContain(7);
+    expect(text).toContain('Created exit order for trade 1.');
+    expect(openIds()).not.toContain(1);
   });
 
   it('presses Cancel on "n", and the trade stays open', async () => {
@@ -101,17 +101,17 @@ describe('console adapter with piped input', () => {
   it('answers the latest prompt when a second command asked for confirmation', async () => {
     const h = harness();
     await runLines(h, ['/forceexit 8', '/forceexit 9', 'y']);
-    expect(openIds()).toEqual([7, 8]);
+    expect(openIds()).toEqual([1, 8]);
   });
 
   it('picks a numbered choice of a picker and then asks for confirmation of that trade', async () => {
     const h = harness();
     const text = await runLines(h, ['/forceexit', '2', 'yes']);
     expect(text).toMatch(
-      /1\) #7 BTC\/USDT [+-]\d+\.\d+%\s+2\) #8 ETH\/USDT [+-]\d+\.\d+%\s+3\) #9 SOL\/USDT .*4\) All 3 trades\s+— answer with a number, or no to cancel/,
+      /1\) #1 BTC\/USDT [+-]\d+\.\d+%\s+2\) #8 ETH\/USDT [+-]\d+\.\d+%\s+3\) #9 SOL\/USDT .*4\) All 3 trades\s+— answer with a number, or no to cancel/,
     );
     expect(text).toContain('Exit trade #8 ETH/USDT?');
-    expect(openIds()).toEqual([7, 9]);
+    expect(openIds()).toEqual([1, 9]);
   });
 
   it('explains what to answer when a reply does not fit the pending question', async () => {
@@ -127,20 +127,20 @@ describe('console adapter with piped input', () => {
   it('shows the expiry notice when a confirmation is answered too late, and nothing is done', async () => {
     const h = harness();
     const done = h.adapter.start();
-    h.input.write('/forceexit 7\n');
+    h.input.write('/forceexit 1\n');
     await expect.poll(() => h.output()).toContain('answer yes or no');
     clockOffsetMs = 61_000;
     h.input.end('yes\n');
     await done;
     expect(h.output()).toContain('This button has expired or was already used. Nothing was done.');
-    expect(openIds()).toContain(7);
+    expect(openIds()).toContain(1);
   });
 
   it('refuses admin commands to a console user who is not in access.admins', async () => {
     const h = harness({ userId: 'stranger' });
-    const text = await runLines(h, ['/forceexit 7']);
+    const text = await runLines(h, ['/forceexit 1']);
     expect(text).toContain('You are not allowed to do that here.');
-    expect(openIds()).toContain(7);
+    expect(openIds()).toContain(1);
   });
 
   it('writes notifications as plain lines and stop() ends start() while input is still open', async () => {

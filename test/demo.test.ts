@@ -12,7 +12,8 @@ const TSX = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
 /** The first open trade of the simulator's `demo` seed, the one the transcript exits. */
 const seeded = createDemoState({ botName: 'demo', stakeCurrency: 'USDT', nowMs: Date.now() });
 const firstOpen = seeded.trades.find((trade) => trade.isOpen);
-if (!firstOpen) throw new Error('the demo seed has no open trade');
+// The issue's transcript exits trade 1: the seed must keep it open.
+if (firstOpen?.id !== 1) throw new Error('trade 1 of the demo seed must be open');
 const TRADE_ID = firstOpen.id;
 const TRADE_PAIR = firstOpen.pair;
 

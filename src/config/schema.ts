@@ -156,7 +156,7 @@ const accessEntry = z
   .string()
   .trim()
   .regex(
-    /^(telegram|discord|console):-?\d+$/,
+    /^(telegram|discord):-?\d+$|^console:[A-Za-z0-9_-]+$/,
     'expected "<platform>:<user id>" where platform is telegram or discord, e.g. "telegram:11111"',
   );
 

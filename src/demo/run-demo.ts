@@ -1,3 +1,4 @@
+import type { Reply } from '../chat/reply.js';
 import { type ConsoleAdapter, createConsoleAdapter } from '../console/adapter.js';
 import { collectSecrets, parseConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
@@ -84,15 +85,13 @@ export function buildDemoConfig(opts: {
             ...(telegram.apiRoot ? { api_root: telegram.apiRoot } : {}),
           }
         : { enabled: false },
-      access: { admins: telegram ? [`telegram:${telegram.adminId}`] : [] },
+      access: { admins: [CONSOLE_KEY, ...(telegram ? [`telegram:${telegram.adminId}`] : [])] },
       // Never written: the demo runs with an in-memory store.
       store: { path: './data/demo-state.json' },
       log_level: 'warn',
     },
     'demo config',
   );
-  // The schema accepts numeric user ids only (real platforms); the console's user is named.
-  config.access.admins.push(CONSOLE_KEY);
   return config;
 }
 
@@ -172,6 +171,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const interactive = isTerminal(input);
     const color = isTerminal(out) && !env.NO_COLOR;
     let lastNotificationAt = 0;
+    /** Notifications that came before the console was ready: shown right after the banner. */
+    const early: Reply[] = [];
     try {
       app = await startApp({
         config,
@@ -182,7 +183,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
             key: CONSOLE_KEY,
             send: async (reply) => {
               lastNotificationAt = Date.now();
-              await adapter?.notify(reply);
+              if (adapter) await adapter.notify(reply);
+              else early.push(reply);
             },
           },
         ],
@@ -204,6 +206,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     market = startMarket(fake, { random: seededRandom('demo') });
     const exampleTradeId = fake.state.trades.find((trade) => trade.isOpen)?.id;
     out.write(demoBanner({ exampleTradeId, telegram: telegram !== undefined }));
+    for (const reply of early.splice(0)) await terminal.notify(reply);
 
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);

@@ -82,7 +82,8 @@ const CLOSED: readonly ClosedSpec[] = [
 ];
 
 const OPEN: readonly OpenSpec[] = [
-  { pairIndex: 0, openedAgoMs: 3 * HOUR + 12 * MINUTE, entryFactor: 0.988, enterTag: 'ema_breakout' },
+  // A position held for days: opened first, so it is trade #1 (the demo's `/forceexit 1` finds it open).
+  { pairIndex: 0, openedAgoMs: 6 * DAY + 8 * HOUR, entryFactor: 0.988, enterTag: 'ema_breakout' },
   { pairIndex: 1, openedAgoMs: 45 * MINUTE, entryFactor: 1.012, enterTag: 'rsi_cross' },
   { pairIndex: 2, openedAgoMs: 20 * MINUTE, entryFactor: 0.994, enterTag: null },
 ];
@@ -96,32 +97,7 @@ export function createDemoState(opts: { botName: string; stakeCurrency: string; 
   const pairAt = (index: number): string =>
     state.whitelist[index % state.whitelist.length] ?? `BTC/${opts.stakeCurrency}`;
 
-  for (const spec of CLOSED) {
-    const pair = pairAt(spec.pairIndex);
-    const openedAt = opts.nowMs - spec.openedAgoMs;
-    const openRate = sig(defaultRate(pair) * (0.97 + (spec.pairIndex % 5) * 0.01));
-    const trade = openTrade(
-      state,
-      { pair, openRate, enterTag: spec.enterTag, openedAtMs: openedAt },
-      defaultStake(state, freeStake(state)),
-    );
-    const rate = spec.exitReason === 'stop_loss' ? stopLossRate(trade) : sig(openRate * spec.move);
-    exitTrade(trade, {
-      rate,
-      exitReason: spec.exitReason,
-      orderType: 'limit',
-      atMs: openedAt + spec.durationMs,
-    });
-    appendLog(
-      state,
-      openedAt + spec.durationMs,
-      'freqtrade.freqtradebot',
-      'INFO',
-      `Exit for ${pair} detected. Reason: ${spec.exitReason}`,
-    );
-  }
-
-  for (const spec of OPEN) {
+  const openFromSpec = (spec: OpenSpec): void => {
     const pair = pairAt(spec.pairIndex);
     const openedAt = opts.nowMs - spec.openedAgoMs;
     const trade = openTrade(
@@ -149,7 +125,37 @@ export function createDemoState(opts: { botName: string; stakeCurrency: string; 
         { key: 'dca_count', value: 0, createdAtMs: openedAt + 1000, updatedAtMs: opts.nowMs - 30 * MINUTE },
       );
     }
+  };
+
+  const [heldForDays, ...recentOpen] = OPEN;
+  if (heldForDays) openFromSpec(heldForDays);
+
+  for (const spec of CLOSED) {
+    const pair = pairAt(spec.pairIndex);
+    const openedAt = opts.nowMs - spec.openedAgoMs;
+    const openRate = sig(defaultRate(pair) * (0.97 + (spec.pairIndex % 5) * 0.01));
+    const trade = openTrade(
+      state,
+      { pair, openRate, enterTag: spec.enterTag, openedAtMs: openedAt },
+      defaultStake(state, freeStake(state)),
+    );
+    const rate = spec.exitReason === 'stop_loss' ? stopLossRate(trade) : sig(openRate * spec.move);
+    exitTrade(trade, {
+      rate,
+      exitReason: spec.exitReason,
+      orderType: 'limit',
+      atMs: openedAt + spec.durationMs,
+    });
+    appendLog(
+      state,
+      openedAt + spec.durationMs,
+      'freqtrade.freqtradebot',
+      'INFO',
+      `Exit for ${pair} detected. Reason: ${spec.exitReason}`,
+    );
   }
+
+  for (const spec of recentOpen) openFromSpec(spec);
 
   const lockedPair = pairAt(4);
   state.locks.push(

@@ -26,7 +26,9 @@ export const lockCommand = defineCommand({
     const result = await run.bot.addLocks([
       { pair: run.args.pair, until, side: run.args.side ?? '*', ...(reason ? { reason } : {}) },
     ]);
-    const lock = result.locks.find((l) => l.pair === run.args.pair) ?? result.locks[0];
+    // Freqtrade rounds the end up to its next candle: show the end it actually stored.
+    const lock = result.locks.filter((l) => l.pair === run.args.pair).sort((a, b) => b.id - a.id)[0];
+    const storedEnd = lock?.lock_end_timestamp ? new Date(lock.lock_end_timestamp) : until;
     return {
       title: '🔒 Pair locked',
       tone: 'info',
@@ -35,7 +37,7 @@ export const lockCommand = defineCommand({
           kind: 'fields',
           fields: [
             { label: 'Pair', value: run.args.pair },
-            { label: 'Until', value: formatUtc(until) },
+            { label: 'Until', value: formatUtc(storedEnd) },
             { label: 'Side', value: run.args.side ?? '*' },
             ...(reason ? [{ label: 'Reason', value: reason }] : []),
             ...(lock ? [{ label: 'Lock id', value: String(lock.id) }] : []),

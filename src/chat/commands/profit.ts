@@ -22,6 +22,7 @@ import {
   formatUtcOrNa,
   formatUtcWithAge,
   NOT_AVAILABLE,
+  orEmpty,
   orNa,
   parseTimedeltaMs,
   plural,
@@ -64,6 +65,14 @@ function lastDaysText(daily: TimeUnitProfit): string {
   const ratio = oldest && oldest.starting_balance > 0 ? profit / oldest.starting_balance : null;
   const percent = ratio === null ? '' : ` (${formatSignedPercent(ratio)})`;
   return `${formatSignedMoney(profit, daily.stake_currency)}${percent} over ${plural(trades, 'closed trade')}`;
+}
+
+/** The profit factor with 2 decimals; `n/a (no losing trade)` for Freqtrade's Infinity (sent as null). */
+function profitFactorText(profit: Profit): string {
+  if (profit.profit_factor !== null) return orNa(profit.profit_factor, (value) => value.toFixed(2));
+  return profit.losing_trades === 0 && profit.winning_trades > 0
+    ? `${NOT_AVAILABLE} (no losing trade)`
+    : NOT_AVAILABLE;
 }
 
 /** The fields of a /profit answer. */
@@ -120,10 +129,10 @@ function profitFields(profit: Profit, stake: string, fiatCurrency: string, nowMs
           : formatDuration(durationMs),
   });
   if (profit.best_pair) {
-    const amount = orNa(profit.best_pair_profit_abs, (value) => `${formatSignedMoney(value, stake)}, `);
+    const amount = orEmpty(profit.best_pair_profit_abs, (value) => `${formatSignedMoney(value, stake)}, `);
     fields.push({
       label: 'Best pair',
-      value: `${profit.best_pair} (${amount === NOT_AVAILABLE ? '' : amount}${formatSignedPercent(profit.best_pair_profit_ratio)})`,
+      value: `${profit.best_pair} (${amount}${formatSignedPercent(profit.best_pair_profit_ratio)})`,
     });
   } else {
     fields.push({ label: 'Best pair', value: NOT_AVAILABLE });
@@ -138,20 +147,10 @@ function profitFields(profit: Profit, stake: string, fiatCurrency: string, nowMs
           ? NOT_AVAILABLE
           : `${formatSignedMoney(profit.expectancy, stake)} (ratio ${orNa(profit.expectancy_ratio, (r) => r.toFixed(2))})`,
     },
-    {
-      label: 'Profit factor',
-      value:
-        orNa(profit.profit_factor, (value) => value.toFixed(2)) +
-        (profit.profit_factor === null && profit.losing_trades === 0 && profit.winning_trades > 0
-          ? ' (no losing trade)'
-          : ''),
-    },
+    { label: 'Profit factor', value: profitFactorText(profit) },
   );
-  const drawdownAbs = orNa(profit.max_drawdown_abs, (value) => ` (${formatMoney(value, stake)})`);
-  fields.push({
-    label: 'Max drawdown',
-    value: `${orNa(profit.max_drawdown, formatPercent)}${drawdownAbs === NOT_AVAILABLE ? '' : drawdownAbs}`,
-  });
+  const drawdownAbs = orEmpty(profit.max_drawdown_abs, (value) => ` (${formatMoney(value, stake)})`);
+  fields.push({ label: 'Max drawdown', value: `${orNa(profit.max_drawdown, formatPercent)}${drawdownAbs}` });
   if (profit.max_drawdown_start_timestamp > 0 && profit.max_drawdown_end_timestamp > 0) {
     fields.push({
       label: 'Drawdown period',
@@ -159,10 +158,10 @@ function profitFields(profit: Profit, stake: string, fiatCurrency: string, nowMs
     });
   }
   if (profit.current_drawdown !== null && profit.current_drawdown !== undefined) {
-    const currentAbs = orNa(profit.current_drawdown_abs, (value) => ` (${formatMoney(value, stake)})`);
+    const currentAbs = orEmpty(profit.current_drawdown_abs, (value) => ` (${formatMoney(value, stake)})`);
     fields.push({
       label: 'Current drawdown',
-      value: `${formatPercent(profit.current_drawdown)}${currentAbs === NOT_AVAILABLE ? '' : currentAbs}`,
+      value: `${formatPercent(profit.current_drawdown)}${currentAbs}`,
     });
   }
   if (profit.trading_volume !== null && profit.trading_volume !== undefined) {

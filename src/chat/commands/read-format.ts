@@ -115,3 +115,8 @@ export function formatAmount(amount: number, currency: string): string {
 function stripCurrency(text: string, currency: string): string {
   return currency && text.endsWith(` ${currency}`) ? text.slice(0, -currency.length - 1) : text;
 }
+
+/** `format(value)`, or `""` when the value is null, undefined or not finite: for optional parts of a line. */
+export function orEmpty(value: number | null | undefined, format: (value: number) => string): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? '' : format(value);
+}

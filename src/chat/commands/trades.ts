@@ -33,6 +33,7 @@ import {
   formatUtcOrNa,
   formatUtcWithAge,
   NOT_AVAILABLE,
+  orEmpty,
   orNa,
   plural,
   settled,
@@ -130,10 +131,10 @@ function tradeBlocks(trade: OpenTrade, nowMs: number): ReplyBlock[] {
       fields.push({ label: 'Stoploss', value: `${formatRate(trade.stop_loss_abs)} ${quote} (${ratioText})` });
     }
     if (trade.stoploss_current_dist_ratio !== null && trade.stoploss_current_dist_ratio !== undefined) {
-      const distance = orNa(trade.stoploss_current_dist, (value) => ` (${formatRate(value)} ${quote})`);
+      const distance = orEmpty(trade.stoploss_current_dist, (value) => ` (${formatRate(value)} ${quote})`);
       fields.push({
         label: 'Stoploss distance',
-        value: `${formatSignedPercent(trade.stoploss_current_dist_ratio)}${distance === NOT_AVAILABLE ? '' : distance}`,
+        value: `${formatSignedPercent(trade.stoploss_current_dist_ratio)}${distance}`,
       });
     }
     if (trade.liquidation_price !== null && trade.liquidation_price !== undefined) {

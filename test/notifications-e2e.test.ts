@@ -1,0 +1,272 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeFreqtrade } from './fakes/fake-freqtrade.js';
+import { CANARY, type Harness, startHarness, until } from './support/harness.js';
+
+const LOUD_CHAT = 5001;
+const QUIET_CHAT = 5002;
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+const common = (tradeId: number, pair: string) => ({
+  trade_id: tradeId,
+  buy_tag: null,
+  enter_tag: 'breakout',
+  exchange: 'Binance',
+  pair,
+  base_currency: pair.split('/')[0],
+  quote_currency: 'USDT',
+  leverage: 1,
+  direction: 'Long',
+  limit: 100,
+  order_rate: 100,
+  open_rate: 100,
+  order_type: 'limit',
+  stake_amount: 50,
+  stake_currency: 'USDT',
+  fiat_currency: 'USD',
+  amount: 0.5,
+  open_date: '2026-11-22T09:00:01.120000+00:00',
+  current_rate: 100,
+  sub_trade: false,
+});
+
+const entryFrame = (tradeId: number, pair: string) => ({ type: 'entry', ...common(tradeId, pair) });
+const exitFillFrame = (tradeId: number, pair: string, exitReason: string, ratio: number) => ({
+  type: 'exit_fill',
+  ...common(tradeId, pair),
+  cumulative_profit: 50 * ratio,
+  gain: ratio >= 0 ? 'profit' : 'loss',
+  close_rate: 100 * (1 + ratio),
+  profit_amount: 50 * ratio,
+  profit_ratio: ratio,
+  exit_reason: exitReason,
+  close_date: '2026-11-22T13:47:10.400000+00:00',
+  final_profit_ratio: ratio,
+  is_final_exit: true,
+});
+
+/** Two private chats: one with the defaults, one with its own levels. */
+async function startNotifyHarness(extra: Parameters<typeof startHarness>[0] = {}) {
+  return startHarness({
+    ...extra,
+    telegram: {
+      chats: [
+        { chat_id: String(LOUD_CHAT), topic_id: null },
+        {
+          chat_id: String(QUIET_CHAT),
+          topic_id: null,
+          notifications: { entry: 'silent', exit_fill: { roi: 'off', '*': 'on' }, whitelist: 'off' },
+        },
+      ],
+      ...extra.telegram,
+    },
+  });
+}
+
+const messagesTo = (h: Harness, chat: number) =>
+  h.telegram.messages.filter((m) => m.chat_id === String(chat));
+
+async function connected(h: Harness) {
+  await until(() => h.app.streams.every((stream) => stream.state() === 'open'), 5000, 'websocket open');
+  await until(
+    () => h.freqtrade.wsConsumers().some((c) => c.subscribed.includes('entry')),
+    5000,
+    'subscription',
+  );
+}
+
+describe('notifications end to end', () => {
+  it('delivers each event to the chats that want it, at their level, and not to the others', async () => {
+    harness = await startNotifyHarness();
+    await connected(harness);
+    harness.freqtrade.emit(entryFrame(11, 'SOL/USDT'));
+    await until(
+      () => messagesTo(harness!, LOUD_CHAT).length === 1 && messagesTo(harness!, QUIET_CHAT).length === 1,
+    );
+    const [loudEntry] = messagesTo(harness, LOUD_CHAT);
+    const [quietEntry] = messagesTo(harness, QUIET_CHAT);
+    expect(loudEntry?.text).toContain('SOL/USDT');
+    expect(loudEntry?.disable_notification).not.toBe(true);
+    expect(quietEntry?.disable_notification).toBe(true);
+
+    harness.freqtrade.emit({ type: 'whitelist', data: ['BTC/USDT', 'ETH/USDT'] });
+    harness.freqtrade.emit(exitFillFrame(11, 'SOL/USDT', 'roi', 0.021));
+    harness.freqtrade.emit(exitFillFrame(12, 'ADA/USDT', 'stop_loss', -0.05));
+    const textOf = (chat: number) =>
+      messagesTo(harness!, chat)
+        .map((m) => m.text)
+        .join('\n');
+    // A backlog may arrive merged into one message: wait for content, not for a message count.
+    await until(() => textOf(LOUD_CHAT).includes('ADA/USDT'), 8000, 'loud chat messages');
+    await until(() => textOf(QUIET_CHAT).includes('ADA/USDT'), 8000, 'quiet chat messages');
+    await harness.app.notifier.drain();
+    const loudText = messagesTo(harness, LOUD_CHAT)
+      .map((m) => m.text)
+      .join('\n');
+    const quietText = messagesTo(harness, QUIET_CHAT)
+      .map((m) => m.text)
+      .join('\n');
+    expect(loudText).toContain('BTC/USDT');
+    expect(loudText).toMatch(/SOL\/USDT[\s\S]*\+2\.10%/);
+    expect(loudText).toMatch(/ADA\/USDT[\s\S]*-5\.00%/);
+    expect(quietText).not.toContain('BTC/USDT, ETH/USDT');
+    expect(quietText).not.toMatch(/Exited[\s\S]*SOL\/USDT/);
+    expect(quietText).toMatch(/ADA\/USDT[\s\S]*-5\.00%/);
+  });
+
+  it('skips a malformed frame and delivers the next one', async () => {
+    harness = await startNotifyHarness();
+    await connected(harness);
+    harness.freqtrade.emitRaw('{"type": "entry", "trade_id": ');
+    harness.freqtrade.emitRaw('{"type": "no_such_type"}');
+    harness.freqtrade.emit(entryFrame(21, 'DOT/USDT'));
+    await until(() => messagesTo(harness!, LOUD_CHAT).some((m) => m.text.includes('DOT/USDT')));
+    expect(harness.app.streams[0]?.state()).toBe('open');
+  });
+
+  it('honours /notify and /mute from the chat, persisted in the store', async () => {
+    harness = await startNotifyHarness({
+      config: { access: { admins: [`telegram:${LOUD_CHAT}`], viewers: [] } },
+    });
+    await connected(harness);
+    const [set] = await harness.say('/notify entry off', {
+      chatId: LOUD_CHAT,
+      userId: LOUD_CHAT,
+      chatType: 'private',
+    });
+    expect(set?.text).toContain('entry notifications are now off');
+    harness.freqtrade.emit(entryFrame(31, 'XRP/USDT'));
+    harness.freqtrade.emit({ type: 'strategy_msg', msg: 'marker after entry' });
+    await until(() => messagesTo(harness!, LOUD_CHAT).some((m) => m.text.includes('marker after entry')));
+    expect(messagesTo(harness, LOUD_CHAT).some((m) => m.text.includes('XRP/USDT'))).toBe(false);
+    expect(harness.app.store.chat(`telegram:${LOUD_CHAT}`).notifications.entry).toBe('off');
+
+    await harness.say('/mute 1h', { chatId: LOUD_CHAT, userId: LOUD_CHAT, chatType: 'private' });
+    harness.freqtrade.emit({ type: 'strategy_msg', msg: 'while muted' });
+    harness.freqtrade.emit({ type: 'warning', status: 'quiet chat still hears this' });
+    await until(() =>
+      messagesTo(harness!, QUIET_CHAT).some((m) => m.text.includes('quiet chat still hears this')),
+    );
+    await harness.app.notifier.drain();
+    expect(messagesTo(harness, LOUD_CHAT).some((m) => m.text.includes('while muted'))).toBe(false);
+  });
+
+  it('reconnects after Freqtrade restarts, resubscribes and back-fills missed trades exactly once', async () => {
+    harness = await startNotifyHarness();
+    const firstTrade = harness.freqtrade.addTrade({ pair: 'BTC/USDT', openRate: 100, currentRate: 100 });
+    await connected(harness);
+    // Let the first back-fill record what is open now.
+    await until(
+      () => harness!.app.store.seenTrades('main').open_trade_ids.includes(firstTrade),
+      5000,
+      'seen trades',
+    );
+    const port = harness.freqtrade.port;
+    await harness.freqtrade.close();
+    await until(() => harness!.app.streams[0]?.state() !== 'open', 5000, 'disconnect noticed');
+
+    // While we were away: trade 1 closed at a profit, trade 2 opened.
+    const restarted = await startFakeFreqtrade({ port, password: CANARY.password, wsToken: CANARY.wsToken });
+    harness.freqtrade = restarted;
+    const again = restarted.addTrade({ pair: 'BTC/USDT', openRate: 100, currentRate: 100 });
+    expect(again).toBe(firstTrade);
+    restarted.closeTrade(again, { closeRate: 103, exitReason: 'roi' });
+    restarted.addTrade({ pair: 'ETH/USDT', openRate: 2000, currentRate: 2000 });
+
+    await until(
+      () => restarted.wsConsumers().some((c) => c.subscribed.includes('exit_fill')),
+      8000,
+      'resubscribe',
+    );
+    await until(
+      () => messagesTo(harness!, LOUD_CHAT).filter((m) => /disconnected/.test(m.text)).length >= 2,
+      10_000,
+      'back-filled notifications',
+    );
+    await harness.app.notifier.drain();
+    const backfilled = messagesTo(harness, LOUD_CHAT)
+      .map((m) => m.text)
+      .join('\n');
+    expect(backfilled).toMatch(/BTC\/USDT/);
+    expect(backfilled).toMatch(/ETH\/USDT/);
+
+    // Another drop and reconnect must not announce them again.
+    const count = messagesTo(harness, LOUD_CHAT).length;
+    const connections = restarted.counts.wsConnections;
+    restarted.dropWebsockets();
+    await until(() => restarted.counts.wsConnections > connections, 8000, 'second reconnect');
+    await until(
+      () => restarted.wsConsumers().some((c) => c.subscribed.includes('entry')),
+      5000,
+      'resubscribe again',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await harness.app.notifier.drain();
+    expect(messagesTo(harness, LOUD_CHAT)).toHaveLength(count);
+  }, 30_000);
+
+  it('reports a wrong ws_token once, clearly, and shows it in /bots', async () => {
+    harness = await startNotifyHarness({
+      config: {
+        access: { admins: [`telegram:${LOUD_CHAT}`], viewers: [] },
+      },
+    });
+    // Restart the app with a wrong token for the websocket.
+    await harness.app.stop();
+    const { startApp } = await import('../src/main.js');
+    const { createLogger } = await import('../src/logger.js');
+    const lines: string[] = [];
+    const { Writable } = await import('node:stream');
+    const destination = new Writable({
+      write(chunk, _e, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
+    const bots = harness.config.bots.map((bot) => ({ ...bot, ws_token: 'wrong-token-123' }));
+    harness.app = await startApp({
+      config: { ...harness.config, bots },
+      logger: createLogger({ level: 'debug', destination }),
+      streamBackoff: { initialMs: 20, maxMs: 100 },
+    });
+    await until(() => harness!.app.streams[0]?.state() === 'unauthorized', 5000, 'unauthorized');
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const errors = lines.filter((line) => line.includes('"level":50'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/ws_token/);
+    expect(lines.join('')).not.toContain('wrong-token-123');
+    const [bots2] = await harness.say('/bots', { chatId: LOUD_CHAT, userId: LOUD_CHAT, chatType: 'private' });
+    expect(bots2?.text).toContain('unauthorized');
+  });
+});
+
+describe('notifications under Telegram rate limits', () => {
+  it('loses nothing and keeps per-chat order under a burst of 500 events', async () => {
+    harness = await startNotifyHarness({ rateLimits: true });
+    await connected(harness);
+    for (let i = 0; i < 500; i += 1) harness.freqtrade.emit({ type: 'strategy_msg', msg: `burst #${i}` });
+    for (const chat of [LOUD_CHAT, QUIET_CHAT]) {
+      await until(
+        () =>
+          messagesTo(harness!, chat)
+            .map((m) => m.text)
+            .join('\n')
+            .includes('burst #499'),
+        60_000,
+        `all events in chat ${chat}`,
+      );
+      const seen = [
+        ...messagesTo(harness, chat)
+          .map((m) => m.text)
+          .join('\n')
+          .matchAll(/burst #(\d+)/g),
+      ].map((m) => Number(m[1]));
+      expect(seen).toEqual(Array.from({ length: 500 }, (_, i) => i));
+    }
+    expect(harness.telegram.count429).toBe(0);
+  }, 90_000);
+});
