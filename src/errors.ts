@@ -17,6 +17,8 @@ export class ApiError extends ChatopsError {
   readonly detail: string | undefined;
   /** A service-specific reason code (Gemini's `reason`), if any. */
   readonly reason: string | undefined;
+  /** What the user can do about it, in plain words (never a secret). */
+  readonly hint: string | undefined;
 
   constructor(opts: {
     service: string;
@@ -36,6 +38,7 @@ export class ApiError extends ChatopsError {
     this.path = opts.path;
     this.detail = opts.detail;
     this.reason = opts.reason;
+    this.hint = opts.hint;
   }
 }
 

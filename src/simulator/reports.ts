@@ -18,7 +18,7 @@ import {
 import type { FakeState, FakeTrade } from './state.js';
 import { formatDate, formatDt, formatTimedelta, humanizeSince, startOfUtcDay } from './time-format.js';
 import { toFiat } from './trade-json.js';
-import { currentRateOf, freeStake, profitAt, totalProfitRatio, totalStakeValue } from './trade-math.js';
+import { currentRateOf, freeStake, profitAt, totalProfitRatio } from './trade-math.js';
 
 const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
 const avg = (values: readonly number[]): number => (values.length === 0 ? 0 : sum(values) / values.length);
@@ -357,7 +357,11 @@ export function balanceReport(state: FakeState): JsonObject {
       });
     }
   }
-  const total = round(totalStakeValue(state), 8);
+  // Freqtrade's total is the sum of the rows' estimated stake value (rpc.py _rpc_balance).
+  const total = round(
+    currencies.reduce((sum, row) => sum + (typeof row.est_stake === 'number' ? row.est_stake : 0), 0),
+    8,
+  );
   const starting = state.startingCapital;
   const ratio = starting > 0 ? total / starting - 1 : 0;
   const startingFiat = fiatOrZero(state, starting);

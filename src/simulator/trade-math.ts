@@ -75,15 +75,6 @@ export function freeStake(state: FakeState): number {
   return free;
 }
 
-/** The wallet's total in stake currency: free stake plus open positions at the current rate. */
-export function totalStakeValue(state: FakeState): number {
-  let total = freeStake(state);
-  for (const trade of state.trades) {
-    if (trade.isOpen) total += committedStake(trade) + profitAt(trade, currentRateOf(state, trade.pair)).abs;
-  }
-  return total;
-}
-
 /** Tick sizes the fake exchange uses for a price level: BTC-like coins trade in 0.00001 units. */
 export function precisionFor(rate: number): { amount: number; price: number } {
   if (rate >= 1000) return { amount: 0.00001, price: 0.01 };
