@@ -213,14 +213,14 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       };
       const id = pending.add(action);
       audit(ctx, command.name, argsText, botName, 'requested');
-      const who = ctx.userName ? ` by ${ctx.userName}` : '';
+      const who = ctx.userName ?? 'the requester';
       const withFooter: Reply = {
         ...prompt,
         blocks: [
           ...prompt.blocks,
           {
             kind: 'text',
-            text: `Only the requester${who} can confirm; this expires in ${services.config.confirmation_timeout_s} s.`,
+            text: `Only ${who} can confirm; this expires in ${services.config.confirmation_timeout_s} s.`,
             style: 'italic',
           },
         ],
