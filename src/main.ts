@@ -4,7 +4,14 @@ import { geminiCommands } from './chat/commands/gemini.js';
 import { builtinCommands } from './chat/commands/index.js';
 import { type CommandRouter, createCommandRouter } from './chat/router.js';
 import type { AnyCommandSpec, StreamState } from './chat/types.js';
-import { type Config, enabledGemini, enabledTelegram, NOTIFICATION_TYPES } from './config/schema.js';
+import {
+  type Config,
+  enabledDiscord,
+  enabledGemini,
+  enabledTelegram,
+  NOTIFICATION_TYPES,
+} from './config/schema.js';
+import { createDiscordAdapter, type DiscordAdapter } from './discord/adapter.js';
 import { createGeminiClient } from './exchanges/gemini/client.js';
 import { createNonceSource } from './exchanges/gemini/nonce.js';
 import { createEventStream, type EventStream } from './freqtrade/event-stream.js';
@@ -23,6 +30,9 @@ export const TELEGRAM_LIMITS = {
   groupIntervalMs: 3_000,
   globalPerSecond: 30,
 } as const;
+
+/** Discord: 5 messages per 5 s per channel, 50 requests a second overall (discord.com/developers/docs/topics/rate-limits). */
+export const DISCORD_PACING = { channelIntervalMs: 1_000, globalPerSecond: 50 } as const;
 
 export interface AppOptions {
   config: Config;
@@ -44,6 +54,7 @@ export interface App {
   readonly fleet: Fleet;
   readonly store: Store;
   readonly telegram: TelegramAdapter | undefined;
+  readonly discord: DiscordAdapter | undefined;
   readonly notifier: Notifier;
   readonly streams: EventStream[];
   stop(): Promise<void>;
@@ -77,14 +88,19 @@ export async function startApp(options: AppOptions): Promise<App> {
   }
 
   const telegramConfig = enabledTelegram(config);
+  const policy = { access: config.access, chats: allowedChatsOf(config) };
   const router = createCommandRouter({
     services: { config, fleet, store, logger, now, streamState: (bot) => streamStates.get(bot), extras },
     commands,
-    policy: { access: config.access, chats: allowedChatsOf(config) },
+    policy,
   });
 
   const telegram = telegramConfig
     ? createTelegramAdapter({ config: telegramConfig, router, logger })
+    : undefined;
+  const discordConfig = enabledDiscord(config);
+  const discord = discordConfig
+    ? createDiscordAdapter({ config: discordConfig, router, fleet, logger, store, policy })
     : undefined;
 
   // Notifications: configured chats plus any extra targets, each platform paced by its own outbox.
@@ -101,6 +117,19 @@ export async function startApp(options: AppOptions): Promise<App> {
         notifications: chat.notifications,
         bots: chat.bots,
         send: (reply) => telegram.send({ chatId: chat.chat_id, threadId }, reply),
+      });
+    }
+  }
+  if (discord && discordConfig) {
+    for (const channel of discordConfig.channels) {
+      targets.push({
+        // Equals the router's chat key for the channel, so /notify and /mute there apply here.
+        key: `discord:${channel.channel_id}`,
+        platform: 'discord',
+        minIntervalMs: DISCORD_PACING.channelIntervalMs,
+        notifications: channel.notifications,
+        bots: channel.bots,
+        send: (reply) => discord.send(channel.channel_id, reply),
       });
     }
   }
@@ -129,6 +158,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     });
   const outboxes: Record<string, Outbox> = {
     telegram: outboxFor(TELEGRAM_LIMITS.globalPerSecond),
+    discord: outboxFor(DISCORD_PACING.globalPerSecond),
     console: outboxFor(1_000),
   };
   const notifier = createNotifier({
@@ -154,7 +184,8 @@ export async function startApp(options: AppOptions): Promise<App> {
       )
     : [];
   for (const stream of streams) stream.start();
-  if (telegram) await telegram.start();
+  // Both platforms start side by side: one being slow to answer does not hold up the other.
+  await Promise.all([telegram?.start(), discord?.start()]);
 
   logger.info(
     {
@@ -171,11 +202,12 @@ export async function startApp(options: AppOptions): Promise<App> {
     fleet,
     store,
     telegram,
+    discord,
     notifier,
     streams,
     async stop() {
       await Promise.all(streams.map((stream) => stream.stop()));
-      await telegram?.stop();
+      await Promise.all([telegram?.stop(), discord?.stop()]);
       for (const outbox of Object.values(outboxes)) outbox.stop();
       await store.flush();
       logger.info('freqtrade-chatops stopped');

@@ -1,0 +1,124 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { TONE_COLORS } from '../src/discord/render.js';
+import {
+  CHANNEL,
+  type DiscordHarness,
+  OTHER_CHANNEL,
+  startDiscordHarness,
+} from './support/discord-harness.js';
+import { until } from './support/harness.js';
+
+let harness: DiscordHarness | undefined;
+afterEach(async () => {
+  const current = harness;
+  harness = undefined;
+  if (!current) return;
+  try {
+    expect(current.discord.count400).toBe(0);
+  } finally {
+    await current.close();
+  }
+});
+
+const frame = (type: string, tradeId: number, pair: string, extra: Record<string, unknown> = {}) => ({
+  type,
+  trade_id: tradeId,
+  buy_tag: null,
+  enter_tag: null,
+  exchange: 'Binance',
+  pair,
+  base_currency: pair.split('/')[0],
+  quote_currency: 'USDT',
+  leverage: 1,
+  direction: 'Long',
+  limit: 100,
+  order_rate: 100,
+  open_rate: 100,
+  order_type: 'limit',
+  stake_amount: 50,
+  stake_currency: 'USDT',
+  fiat_currency: 'USD',
+  amount: 0.5,
+  open_date: '2026-11-22T09:00:01.120000+00:00',
+  current_rate: 100,
+  sub_trade: false,
+  ...extra,
+});
+const exitFill = (tradeId: number, pair: string, ratio: number) =>
+  frame('exit_fill', tradeId, pair, {
+    cumulative_profit: 50 * ratio,
+    gain: ratio >= 0 ? 'profit' : 'loss',
+    close_rate: 100 * (1 + ratio),
+    profit_amount: 50 * ratio,
+    profit_ratio: ratio,
+    exit_reason: ratio >= 0 ? 'roi' : 'stop_loss',
+    close_date: '2026-11-22T13:47:10.400000+00:00',
+    final_profit_ratio: ratio,
+    is_final_exit: true,
+  });
+
+const channelPosts = (h: DiscordHarness, channel: string) =>
+  h.discord.messages.filter((m) => m.channel_id === channel && m.via === 'channel');
+const colours = (h: DiscordHarness, channel: string) =>
+  channelPosts(h, channel).flatMap((m) => m.embeds.map((embed) => embed['color']));
+const embedText = (h: DiscordHarness, channel: string) =>
+  channelPosts(h, channel)
+    .flatMap((m) => m.embeds.map((embed) => JSON.stringify(embed)))
+    .join('\n');
+
+async function connected(h: DiscordHarness) {
+  await until(() => h.app.streams.every((stream) => stream.state() === 'open'), 5000, 'websocket open');
+  await until(
+    () => h.freqtrade.wsConsumers().some((c) => c.subscribed.includes('entry')),
+    5000,
+    'subscription',
+  );
+}
+
+describe('Discord channel notifications', () => {
+  it('posts an entry as a blue embed and exits as green or red ones, only in the configured channel', async () => {
+    harness = await startDiscordHarness();
+    await connected(harness);
+    harness.freqtrade.emit(frame('entry', 41, 'SOL/USDT'));
+    await until(() => colours(harness!, CHANNEL).length === 1, 5000, 'entry embed');
+    expect(colours(harness, CHANNEL)).toEqual([TONE_COLORS.entry]);
+    expect(embedText(harness, CHANNEL)).toContain('SOL/USDT');
+
+    harness.freqtrade.emit(exitFill(41, 'SOL/USDT', 0.03));
+    await until(() => colours(harness!, CHANNEL).length === 2, 5000, 'profit embed');
+    harness.freqtrade.emit(exitFill(42, 'ADA/USDT', -0.04));
+    await until(() => colours(harness!, CHANNEL).length === 3, 5000, 'loss embed');
+    expect(colours(harness, CHANNEL)).toEqual([TONE_COLORS.entry, TONE_COLORS.profit, TONE_COLORS.loss]);
+    expect(embedText(harness, CHANNEL)).toMatch(/ADA\/USDT[\s\S]*-4\.00%/);
+    expect(channelPosts(harness, OTHER_CHANNEL)).toEqual([]);
+  });
+
+  it('delays a burst while Discord answers 429, and loses nothing', async () => {
+    harness = await startDiscordHarness();
+    await connected(harness);
+    harness.discord.fail429('POST /channels/:id/messages', 3, 0.3);
+    for (let i = 0; i < 40; i += 1) harness.freqtrade.emit({ type: 'strategy_msg', msg: `burst #${i}` });
+    await until(() => embedText(harness!, CHANNEL).includes('burst #39'), 20_000, 'the whole burst');
+    const seen = [...embedText(harness, CHANNEL).matchAll(/burst #(\d+)/g)].map((m) => Number(m[1]));
+    expect(seen).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect(harness.discord.count429).toBe(3);
+  }, 30_000);
+
+  it('never posts or logs a secret, including the websocket URL token', async () => {
+    harness = await startDiscordHarness();
+    await connected(harness);
+    harness.freqtrade.emit(frame('entry', 51, 'XRP/USDT'));
+    harness.freqtrade.dropWebsockets();
+    await until(() => harness!.freqtrade.counts.wsConnections >= 2, 5000, 'reconnect');
+    await until(() => colours(harness!, CHANNEL).length >= 1, 5000, 'a post');
+    await harness.command('status');
+    const everything = [
+      ...harness.logs,
+      ...harness.discord.messages.map((m) => JSON.stringify(m)),
+      ...harness.discord.requests.map((r) => JSON.stringify(r.body ?? '')),
+    ].join('\n');
+    for (const secret of ['ws-secret-token', 'secret-pass', harness.discord.token]) {
+      expect(everything).not.toContain(secret);
+    }
+  });
+});
