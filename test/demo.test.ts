@@ -78,11 +78,11 @@ describe('freqtrade-chatops demo (real CLI, piped stdin)', () => {
     statusAfter = gitStatus();
   }, 30_000);
 
-  it('exits 0 by itself at end of input, having started in well under 5 s', () => {
+  // Start-up time is measured by `npm run bench`, not asserted here (no timed unit tests).
+  it('exits 0 by itself at end of input, having shown the banner', () => {
     expect(run.signal, run.stderr).toBeNull();
     expect(run.status, run.stderr).toBe(0);
     expect(run.startupMs).toBeGreaterThan(0);
-    expect(run.startupMs).toBeLessThan(5000);
     expect(run.stderr).toBe('');
   });
 
@@ -125,6 +125,32 @@ describe('freqtrade-chatops demo (real CLI, piped stdin)', () => {
   it('writes no file anywhere in the repository (git status unchanged)', () => {
     expect(statusAfter).toBe(statusBefore);
   });
+});
+
+describe('npm start with no config', () => {
+  it('shows the demo and ends cleanly on Ctrl-C (SIGINT) while input is still open', async () => {
+    const child = spawn(TSX, ['src/cli.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', FTCHATOPS_CONFIG: '' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('close', (code, signal) => resolve({ code, signal })),
+    );
+    const deadline = Date.now() + 10_000;
+    while (!stdout.includes('DEMO') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(stdout).toContain('DEMO');
+    child.kill('SIGINT');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    const { code, signal } = await exited;
+    clearTimeout(killer);
+    expect(signal).toBeNull();
+    expect(code).toBe(0);
+  }, 20_000);
 });
 
 /** Collects everything written to a PassThrough. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { parseConfig } from '../../src/config/load.js';
-import type { Config } from '../../src/config/schema.js';
+import { type Config, NOTIFICATION_TYPES } from '../../src/config/schema.js';
 import { createLogger } from '../../src/logger.js';
 import { type App, startApp } from '../../src/main.js';
 import { type FakeFreqtrade, startFakeFreqtrade } from '../fakes/fake-freqtrade.js';
@@ -14,6 +14,9 @@ export const GROUP_CHAT = -100123;
 export const ADMIN = 1001;
 export const VIEWER = 2002;
 export const STRANGER = 3003;
+
+/** Every notification type off: for chats where tests only look at command replies. */
+export const QUIET = Object.fromEntries(NOTIFICATION_TYPES.map((type) => [type, 'off']));
 
 export const CANARY = {
   password: 'CANARY-pass-7f3a9',
@@ -71,6 +74,17 @@ export function buttonData(message: SentMessage, label: string): string {
   throw new Error(`no button "${label}" on message ${message.message_id}: ${JSON.stringify(markup)}`);
 }
 
+/** A loopback port nothing listens on (connections are refused); fetch forbids ports like 1 outright. */
+export async function closedPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
 /** Resolves when `condition` holds, polling every 10 ms; rejects after `timeoutMs`. */
 export async function until(condition: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -111,7 +125,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       enabled: true,
       token: telegram.token,
       api_root: telegram.apiRoot,
-      chats: [{ chat_id: String(GROUP_CHAT), topic_id: null }],
+      // Command tests read replies in order: notifications there would interleave, so they are off.
+      chats: [{ chat_id: String(GROUP_CHAT), topic_id: null, notifications: QUIET }],
       polling_timeout_s: 1,
       ...options.telegram,
     },
