@@ -149,7 +149,7 @@ export async function startApp(options: AppOptions): Promise<App> {
           };
         }),
       onDelivered: (key) => {
-        if (store.chatKeys().includes(key) && store.chat(key).delivery_failed) {
+        if (store.hasChat(key) && store.chat(key).delivery_failed) {
           store.updateChat(key, (chat) => {
             chat.delivery_failed = null;
           });

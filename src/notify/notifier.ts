@@ -40,7 +40,7 @@ export interface Notifier {
 
 /** The overrides a chat has stored from /notify, /mute and bot choices. */
 export function overridesFromStore(store: Store, key: string): TargetOverrides | undefined {
-  if (!store.chatKeys().includes(key)) return undefined;
+  if (!store.hasChat(key)) return undefined;
   const chat = store.chat(key);
   return {
     notifications: chat.notifications,

@@ -96,7 +96,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const maxMergedChars = options.maxMergedChars ?? 3500;
   const retryInitialMs = options.retryInitialMs ?? 1000;
   const queues = new Map<string, ChatQueue>();
-  const recentStarts: number[] = [];
+  // Global budget, counted the way the platform counts: a delivery occupies a slot from the
+  // moment it starts until one second after the platform answered it (a late-arriving wave
+  // must not overlap the next one in the platform's one-second window).
+  let inFlight = 0;
+  const recentAnswers: number[] = [];
   let globalPausedUntilMs = 0;
   let stopped = false;
   const stats = { delivered: 0, merged: 0, retried: 0, failedPermanently: 0 };
@@ -127,12 +131,18 @@ export function createOutbox(options: OutboxOptions): Outbox {
     for (const resolve of waiters) resolve();
   };
 
-  /** How long until the global budget lets one more delivery start. */
+  /** How long until the global budget lets one more delivery start (a short poll while only in-flight ones hold it). */
   const globalWaitMs = (t: number): number => {
-    while (recentStarts.length && (recentStarts[0] as number) <= t - 1000) recentStarts.shift();
+    while (recentAnswers.length && (recentAnswers[0] as number) <= t - 1000) recentAnswers.shift();
     const pause = Math.max(0, globalPausedUntilMs - t);
-    if (recentStarts.length < options.globalPerSecond) return pause;
-    return Math.max(pause, (recentStarts[0] as number) + 1000 - t);
+    if (inFlight + recentAnswers.length < options.globalPerSecond) return pause;
+    const oldestAnswer = recentAnswers[0];
+    return Math.max(pause, oldestAnswer !== undefined ? oldestAnswer + 1000 - t : 20);
+  };
+
+  const answered = () => {
+    inFlight -= 1;
+    recentAnswers.push(now());
   };
 
   /** Takes the next message of a chat: the head alone, or the backlog merged within the length limit. */
@@ -163,9 +173,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
     }
     const { reply, count } = takeNext(queue);
     queue.busy = true;
-    recentStarts.push(t);
+    inFlight += 1;
     queue.target.send(reply).then(
       () => {
+        answered();
         queue.items.splice(0, count);
         if (count > 1) stats.merged += count - 1;
         stats.delivered += 1;
@@ -177,6 +188,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         checkIdle();
       },
       (error: unknown) => {
+        answered();
         queue.busy = false;
         if (isPermanent(error)) {
           queue.dead = true;

@@ -40,6 +40,8 @@ export interface Store {
   chat(key: string): ChatState;
   updateChat(key: string, update: (state: ChatState) => void): void;
   chatKeys(): string[];
+  /** True when the chat has stored state (O(1)). */
+  hasChat(key: string): boolean;
   appendAudit(entry: AuditInput): void;
   recentAudit(limit: number): AuditEntry[];
   lastNonce(key: string): number | undefined;
@@ -109,6 +111,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     },
     chatKeys() {
       return Object.keys(data.chats);
+    },
+    hasChat(key) {
+      return Object.hasOwn(data.chats, key);
     },
     appendAudit(entry) {
       data.audit.push({ ...entry, at: entry.at ?? new Date().toISOString(), detail: entry.detail ?? null });

@@ -1,5 +1,5 @@
 import { autoRetry } from '@grammyjs/auto-retry';
-import { Bot, type Context, GrammyError, HttpError } from 'grammy';
+import { Api, Bot, type Context, GrammyError, HttpError } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { AnyCommandSpec, CommandContext } from '../chat/types.js';
 import type { Reply } from '../chat/reply.js';
@@ -76,6 +76,9 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
   });
   // Honour 429 retry_after and retry 5xx: a reply is never dropped for a rate limit.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 10, maxDelaySeconds: deps.maxRetryAfterS ?? 300 }));
+  // Notifications go through the outbox, which paces them and waits out 429s itself: a hidden
+  // retry here would spend the global budget behind the outbox's back.
+  const notificationApi = new Api(config.token, { apiRoot: config.api_root });
 
   const contextOf = (ctx: Context): CommandContext | null => {
     const chat = ctx.chat;
@@ -100,12 +103,12 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
     };
   };
 
-  const sendParts = async (target: TelegramTarget, reply: Reply) =>
-    sendRendered(target, renderTelegram(reply));
+  const sendParts = async (target: TelegramTarget, reply: Reply, api: Api = bot.api) =>
+    sendRendered(target, renderTelegram(reply), api);
 
-  const sendRendered = async (target: TelegramTarget, parts: TelegramMessage[]) => {
+  const sendRendered = async (target: TelegramTarget, parts: TelegramMessage[], api: Api = bot.api) => {
     for (const part of parts) {
-      await bot.api.sendMessage(target.chatId, part.html, {
+      await api.sendMessage(target.chatId, part.html, {
         parse_mode: 'HTML',
         link_preview_options: { is_disabled: true },
         ...(target.threadId !== null ? { message_thread_id: target.threadId } : {}),
@@ -236,7 +239,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
     },
     async send(target, reply) {
       try {
-        await sendParts(target, reply);
+        await sendParts(target, reply, notificationApi);
       } catch (error) {
         const permanent = isPermanentFailure(error);
         const description =

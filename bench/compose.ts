@@ -1,0 +1,160 @@
+/**
+ * The notification half of `startApp` (src/main.ts), rebuilt from the same public modules with the
+ * outbox settings exposed. startApp builds its Telegram outbox with TELEGRAM_LIMITS and the default
+ * merge threshold and takes no option to change them, so a bench that needs "no pacing" (pipeline
+ * overhead) or "no merging" composes the same pieces itself:
+ *
+ *   createEventStream → createNotifier (route + format) → createOutbox → TelegramAdapter.send → grammY
+ *
+ * Identical to startApp apart from: the outbox options below, no console outbox, and Telegram long
+ * polling is not started (sending does not need it; `botInfo` replaces getMe).
+ */
+import { allowedChatsOf } from '../src/access/policy.js';
+import { builtinCommands } from '../src/chat/commands/index.js';
+import { createCommandRouter } from '../src/chat/router.js';
+import type { Reply } from '../src/chat/reply.js';
+import type { StreamState } from '../src/chat/types.js';
+import { type Config, enabledTelegram, NOTIFICATION_TYPES } from '../src/config/schema.js';
+import type { BotEvent } from '../src/freqtrade/event-schemas.js';
+import { createEventStream, type EventStream } from '../src/freqtrade/event-stream.js';
+import { createFleet } from '../src/freqtrade/fleet.js';
+import type { Logger } from '../src/logger.js';
+import { TELEGRAM_LIMITS } from '../src/main.js';
+import { createNotifier, type NotificationTarget, type Notifier } from '../src/notify/notifier.js';
+import { createOutbox, type Outbox } from '../src/notify/outbox.js';
+import { openStore } from '../src/store/store.js';
+import { createTelegramAdapter } from '../src/telegram/adapter.js';
+
+export interface PipelineOptions {
+  config: Config;
+  logger: Logger;
+  /** Global budget of deliveries per second (TELEGRAM_LIMITS.globalPerSecond as shipped). */
+  globalPerSecond: number;
+  /** Least time between two messages to one private chat (TELEGRAM_LIMITS.privateChatIntervalMs as shipped). */
+  privateChatIntervalMs: number;
+  /** Merge a chat's backlog once this many wait (3 as shipped); Infinity = never merge. */
+  mergeThreshold: number;
+  /** Bench probes: called as an event reaches the notifier and as the outbox hands a reply to the adapter. */
+  probe?: {
+    event(event: BotEvent): void;
+    send(reply: Reply): void;
+  };
+  /** The bot user the Telegram server would answer to getMe. */
+  botInfo: {
+    id: number;
+    username: string;
+    first_name: string;
+  };
+}
+
+export interface Pipeline {
+  notifier: Notifier;
+  outbox: Outbox;
+  streams: EventStream[];
+  stop(): Promise<void>;
+}
+
+export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
+  const { config, logger } = options;
+  const now = Date.now;
+  const telegramConfig = enabledTelegram(config);
+  if (!telegramConfig) throw new Error('bench: the pipeline needs an enabled telegram section');
+  const store = await openStore({ path: null, logger, auditMaxEntries: config.store.audit_max_entries });
+  const fleet = createFleet(config.bots, { logger, now });
+  const streamStates = new Map<string, StreamState>();
+  const router = createCommandRouter({
+    services: {
+      config,
+      fleet,
+      store,
+      logger,
+      now,
+      streamState: (bot) => streamStates.get(bot),
+      extras: {},
+    },
+    commands: builtinCommands(),
+    policy: { access: config.access, chats: allowedChatsOf(config) },
+  });
+  const telegram = createTelegramAdapter({
+    config: telegramConfig,
+    router,
+    logger,
+    botInfo: {
+      ...options.botInfo,
+      is_bot: true,
+      can_join_groups: true,
+      can_read_all_group_messages: false,
+      supports_inline_queries: false,
+      can_connect_to_business: false,
+      has_main_web_app: false,
+      has_topics_enabled: false,
+      allows_users_to_create_topics: false,
+      can_manage_bots: false,
+      supports_join_request_queries: false,
+    },
+  });
+
+  const targets: NotificationTarget[] = telegramConfig.chats.map((chat) => {
+    const threadId = chat.topic_id;
+    return {
+      key: `telegram:${chat.chat_id}${threadId !== null ? `:${threadId}` : ''}`,
+      platform: 'telegram',
+      minIntervalMs: chat.chat_id.startsWith('-')
+        ? TELEGRAM_LIMITS.groupIntervalMs
+        : options.privateChatIntervalMs,
+      notifications: chat.notifications,
+      bots: chat.bots,
+      send: (reply) => {
+        options.probe?.send(reply);
+        return telegram.send({ chatId: chat.chat_id, threadId }, reply);
+      },
+    };
+  });
+  const outbox = createOutbox({
+    logger,
+    globalPerSecond: options.globalPerSecond,
+    mergeThreshold: options.mergeThreshold,
+    now,
+    // As in startApp: a delivery checks the store for a failure mark to clear.
+    onDelivered: (key) => {
+      if (store.chatKeys().includes(key) && store.chat(key).delivery_failed) {
+        store.updateChat(key, (chat) => {
+          chat.delivery_failed = null;
+        });
+      }
+    },
+  });
+  const notifier = createNotifier({
+    targets,
+    outboxes: { telegram: outbox },
+    store,
+    logger,
+    showBotName: fleet.names.length > 1,
+    now,
+  });
+  const streams = fleet.all().map((client) =>
+    createEventStream({
+      client,
+      logger,
+      store,
+      types: [...NOTIFICATION_TYPES],
+      onEvent: (event) => {
+        options.probe?.event(event);
+        notifier.handle(event);
+      },
+      onStateChange: (state) => streamStates.set(client.name, state),
+    }),
+  );
+  for (const stream of streams) stream.start();
+
+  return {
+    notifier,
+    outbox,
+    streams,
+    async stop() {
+      await Promise.all(streams.map((stream) => stream.stop()));
+      outbox.stop();
+      await store.flush();
+    },
+  };
+}

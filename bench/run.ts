@@ -1,0 +1,247 @@
+/**
+ * `npm run bench`: three scenarios against real loopback servers, one Markdown table. A report,
+ * not a test: it always exits 0. Nothing is written to the repository (a temp dir under
+ * os.tmpdir() is removed at the end). See bench/README.md.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { TELEGRAM_LIMITS } from '../src/main.js';
+import { type FanoutResult, fanout } from './scenario-fanout.js';
+import { type MemoryResult, memory } from './scenario-memory.js';
+import { type LatencyResult, pipelineShippedLowRate, pipelineUnpaced } from './scenario-pipeline.js';
+import { mb, type Percentiles } from './support.js';
+
+const TARGET_P99_MS = 2;
+const TARGET_FRACTION = 0.95;
+
+interface Row {
+  scenario: string;
+  measured: string;
+  result: string;
+  target: string;
+  verdict: 'PASS' | 'FAIL' | 'info' | 'ERROR';
+}
+
+const ms = (value: number): string => (Number.isFinite(value) ? value.toFixed(2) : 'n/a');
+const s1 = (valueMs: number): string => (valueMs / 1000).toFixed(1);
+const pct = (value: number): string => (Number.isFinite(value) ? `${(value * 100).toFixed(1)}%` : 'n/a');
+const memText = (sample: { rss: number; heapUsed: number; heapTotal: number }): string =>
+  `RSS ${mb(sample.rss).toFixed(1)} MB, heap used ${mb(sample.heapUsed).toFixed(1)} MB (total ${mb(sample.heapTotal).toFixed(1)} MB)`;
+
+function errorRow(scenario: string, error: unknown): Row {
+  return {
+    scenario,
+    measured: '—',
+    result: `error: ${error instanceof Error ? error.message : String(error)}`.replaceAll('|', '/'),
+    target: '—',
+    verdict: 'ERROR',
+  };
+}
+
+type LatencyKind = 'unpaced' | 'shipped' | 'shipped-stored';
+
+const pcts = (p: Percentiles): string => `p50 ${ms(p.p50)} · p99 ${ms(p.p99)} · max ${ms(p.max)}`;
+
+function loadText(result: LatencyResult): string {
+  const { load } = result;
+  return (
+    `event loop busy ${pct(load.eventLoopUtilization)} (app + in-process fakes); ` +
+    `GC ${load.gcCount}× (${load.gcTotalMs.toFixed(0)} ms, max pause ${ms(load.gcMaxMs)} ms); ` +
+    `other processes on the machine: ${(load.otherCpuMs / load.wallMs).toFixed(2)} of ${load.cores} cores busy`
+  );
+}
+
+function latencyRow(result: LatencyResult, kind: LatencyKind): Row {
+  const lost = result.events - result.received;
+  const events = result.events.toLocaleString('en-US');
+  const measured = {
+    unpaced: `ws frame \`emit\` → sendMessage body received (performance.now, same process); ${events} \`exit\` events at ${result.ratePerS}/s over ${result.chats} private chats (each hears its own exit reason), after a 1 s warm-up; real stream/notifier/outbox/adapter/grammY composed as in startApp with outbox pacing OFF (bench/compose.ts)`,
+    shipped: `same end to end, app exactly as shipped (startApp, TELEGRAM_LIMITS), ${events} events at ${result.ratePerS}/s (under the 30/s budget), one event per chat, ${result.chats} chats, empty store`,
+    'shipped-stored': `as (a′) but every one of the ${result.chats} chats has a store entry first (what \`/use\`, \`/notify\` or \`/mute\` leave behind)`,
+  }[kind];
+  const stages = result.stages
+    ? `<br>stages: stream (ws + parse) ${pcts(result.stages.stream)}; notify (route ${result.chats} chats + format + outbox) ${pcts(result.stages.notify)}; send (render + grammY + HTTP) ${pcts(result.stages.send)}`
+    : '';
+  const pass = lost === 0 && result.total.p99 <= TARGET_P99_MS;
+  return {
+    scenario: {
+      unpaced: '(a) pipeline overhead',
+      shipped: '(a′) pipeline, as shipped, low rate',
+      'shipped-stored': '(a″) as (a′), 1,000 chats in the store',
+    }[kind],
+    measured,
+    result:
+      `**p99 ${ms(result.total.p99)} ms** · p50 ${ms(result.total.p50)} · p90 ${ms(result.total.p90)} · max ${ms(result.total.max)} (mean ${ms(result.total.mean)}); lost ${lost}; merged msgs ${result.mergedMessages}` +
+      `${stages}<br>${loadText(result)}`,
+    target:
+      kind === 'unpaced'
+        ? `p99 ≤ ${TARGET_P99_MS} ms, 0 lost`
+        : `info (p99 ≤ ${TARGET_P99_MS} ms for reference)`,
+    verdict: kind === 'unpaced' ? (pass ? 'PASS' : 'FAIL') : 'info',
+  };
+}
+
+function fanoutRow(result: FanoutResult): Row {
+  const floorS = result.apiMessages / TELEGRAM_LIMITS.globalPerSecond;
+  const shipped = result.mode === 'shipped';
+  const base = `${result.notifications.toLocaleString('en-US')} notifications → **${result.apiMessages} API messages** in **${s1(result.totalMs)} s**; delivered ${result.delivered}, lost ${result.lost}, duplicates ${result.duplicates}; **429s: ${result.count429}** (of ${result.attempts} sendMessage calls; ${result.outbox429} reached the outbox, which waits them out)`;
+  const rate = `${result.messagesPerS.toFixed(1)} msg/s = **${pct(result.fractionOfAllowed)} of 30/s** (floor for ${result.apiMessages} msgs: ${floorS.toFixed(1)} s)`;
+  const clean = result.lost === 0 && result.duplicates === 0 && result.count429 === 0 && !result.timedOut;
+  if (shipped) {
+    return {
+      scenario: '(b1) fan-out, as shipped (merging on)',
+      measured: `burst of 1,000 \`exit\` frames, 10 for each of ${result.chats} private chats; fake Telegram with 429 limits (1/s per chat, burst 3; 30/s overall); first emit → last accepted message`,
+      result: `${base}; ${rate}; ${(result.notifications / (result.totalMs / 1000)).toFixed(0)} notifications/s (one-message-per-event floor: 33.3 s)`,
+      target: '0 × 429, 0 lost (rate: merging sends fewer messages than the budget allows)',
+      verdict: clean ? 'PASS' : 'FAIL',
+    };
+  }
+  return {
+    scenario: '(b2) fan-out, merging off',
+    measured: `same burst; startApp cannot turn merging off, so: same modules composed in bench/compose.ts with createOutbox({ mergeThreshold: Infinity }), TELEGRAM_LIMITS pacing`,
+    result: `${base}; ${rate}`,
+    target: `≥ ${TARGET_FRACTION * 100}% of 30/s, 0 × 429, 0 lost`,
+    verdict: clean && result.fractionOfAllowed >= TARGET_FRACTION ? 'PASS' : 'FAIL',
+  };
+}
+
+function memoryRows(result: MemoryResult): Row[] {
+  const measured = `app alone in a child process (--expose-gc), ${result.bots} bots (10 fake Freqtrades, ws open), ${result.chats} Telegram chats`;
+  return [
+    {
+      scenario: '(c) memory: code loaded, before startApp',
+      measured,
+      result: memText(result.loaded),
+      target: 'report',
+      verdict: 'info',
+    },
+    {
+      scenario: '(c) memory: after start',
+      measured: 'after startApp, every stream open, full GC',
+      result: memText(result.started),
+      target: 'report',
+      verdict: 'info',
+    },
+    {
+      scenario: `(c) memory: after ${result.events.toLocaleString('en-US')} events routed`,
+      measured: `10 per chat, routed in ${s1(result.routeElapsedMs)} s; most still queued in the outbox (30/s); no GC / after full GC`,
+      result: `${memText(result.routed)} / after GC: ${memText(result.routedAfterGc)}`,
+      target: 'report',
+      verdict: 'info',
+    },
+  ];
+}
+
+function printTable(rows: Row[]): void {
+  const lines = [
+    '| Scenario | What was measured | Result | Target | Verdict |',
+    '|---|---|---|---|---|',
+    ...rows.map(
+      (row) => `| ${row.scenario} | ${row.measured} | ${row.result} | ${row.target} | ${row.verdict} |`,
+    ),
+  ];
+  console.log(lines.join('\n'));
+}
+
+async function main(): Promise<void> {
+  const began = performance.now();
+  const dir = await mkdtemp(join(tmpdir(), 'ftc-bench-'));
+  const storePath = join(dir, 'state.json');
+  const rows: Row[] = [];
+  const step = (text: string): void => {
+    process.stderr.write(`[bench ${s1(performance.now() - began)} s] ${text}\n`);
+  };
+  try {
+    step('(a) pipeline overhead: 1,000 events/s for 1 s warm-up + 5 s');
+    try {
+      rows.push(
+        latencyRow(
+          await pipelineUnpaced({
+            storePath,
+            ratePerS: 1_000,
+            warmupMs: 1_000,
+            measureMs: 5_000,
+            chats: 1_000,
+          }),
+          'unpaced',
+        ),
+      );
+    } catch (error) {
+      rows.push(errorRow('(a) pipeline overhead', error));
+    }
+    step('(a′) as shipped, 25 events/s for 4 s');
+    try {
+      rows.push(
+        latencyRow(
+          await pipelineShippedLowRate({
+            storePath,
+            ratePerS: 25,
+            measureMs: 4_000,
+            chats: 1_000,
+            storedChats: false,
+          }),
+          'shipped',
+        ),
+      );
+    } catch (error) {
+      rows.push(errorRow('(a′) pipeline, as shipped', error));
+    }
+    step('(a″) as shipped, 25 events/s for 4 s, every chat in the store');
+    try {
+      rows.push(
+        latencyRow(
+          await pipelineShippedLowRate({
+            storePath,
+            ratePerS: 25,
+            measureMs: 4_000,
+            chats: 1_000,
+            storedChats: true,
+          }),
+          'shipped-stored',
+        ),
+      );
+    } catch (error) {
+      rows.push(errorRow('(a″) pipeline, stored chats', error));
+    }
+    step('(b1) fan-out as shipped');
+    try {
+      rows.push(
+        fanoutRow(await fanout({ mode: 'shipped', storePath, chats: 100, perChat: 10, timeoutMs: 60_000 })),
+      );
+    } catch (error) {
+      rows.push(errorRow('(b1) fan-out, as shipped', error));
+    }
+    step('(b2) fan-out, merging off (about 34 s)');
+    try {
+      rows.push(
+        fanoutRow(await fanout({ mode: 'no-merge', storePath, chats: 100, perChat: 10, timeoutMs: 60_000 })),
+      );
+    } catch (error) {
+      rows.push(errorRow('(b2) fan-out, merging off', error));
+    }
+    step('(c) memory: 10 bots, 1,000 chats, 10,000 events');
+    try {
+      rows.push(...memoryRows(await memory({ storePath, bots: 10, chats: 1_000, events: 10_000 })));
+    } catch (error) {
+      rows.push(errorRow('(c) memory', error));
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  console.log(
+    `\n## freqtrade-chatops bench (Node ${process.version}, ${s1(performance.now() - began)} s, loopback only)\n`,
+  );
+  printTable(rows);
+  console.log('');
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error('bench failed:', error);
+  })
+  .finally(() => {
+    // A report, not a test: always exit 0, even if a scenario left a handle open.
+    process.exit(0);
+  });
