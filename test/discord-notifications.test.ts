@@ -6,6 +6,7 @@ import {
   OTHER_CHANNEL,
   startDiscordHarness,
 } from './support/discord-harness.js';
+import { exitFillFrame, tradeFrame } from './support/frames.js';
 import { until } from './support/harness.js';
 
 let harness: DiscordHarness | undefined;
@@ -20,42 +21,8 @@ afterEach(async () => {
   }
 });
 
-const frame = (type: string, tradeId: number, pair: string, extra: Record<string, unknown> = {}) => ({
-  type,
-  trade_id: tradeId,
-  buy_tag: null,
-  enter_tag: null,
-  exchange: 'Binance',
-  pair,
-  base_currency: pair.split('/')[0],
-  quote_currency: 'USDT',
-  leverage: 1,
-  direction: 'Long',
-  limit: 100,
-  order_rate: 100,
-  open_rate: 100,
-  order_type: 'limit',
-  stake_amount: 50,
-  stake_currency: 'USDT',
-  fiat_currency: 'USD',
-  amount: 0.5,
-  open_date: '2026-11-22T09:00:01.120000+00:00',
-  current_rate: 100,
-  sub_trade: false,
-  ...extra,
-});
 const exitFill = (tradeId: number, pair: string, ratio: number) =>
-  frame('exit_fill', tradeId, pair, {
-    cumulative_profit: 50 * ratio,
-    gain: ratio >= 0 ? 'profit' : 'loss',
-    close_rate: 100 * (1 + ratio),
-    profit_amount: 50 * ratio,
-    profit_ratio: ratio,
-    exit_reason: ratio >= 0 ? 'roi' : 'stop_loss',
-    close_date: '2026-11-22T13:47:10.400000+00:00',
-    final_profit_ratio: ratio,
-    is_final_exit: true,
-  });
+  exitFillFrame(tradeId, pair, ratio >= 0 ? 'roi' : 'stop_loss', ratio);
 
 const channelPosts = (h: DiscordHarness, channel: string) =>
   h.discord.messages.filter((m) => m.channel_id === channel && m.via === 'channel');
@@ -79,7 +46,7 @@ describe('Discord channel notifications', () => {
   it('posts an entry as a blue embed and exits as green or red ones, only in the configured channel', async () => {
     harness = await startDiscordHarness();
     await connected(harness);
-    harness.freqtrade.emit(frame('entry', 41, 'SOL/USDT'));
+    harness.freqtrade.emit(tradeFrame('entry', 41, 'SOL/USDT'));
     await until(() => colours(harness!, CHANNEL).length === 1, 5000, 'entry embed');
     expect(colours(harness, CHANNEL)).toEqual([TONE_COLORS.entry]);
     expect(embedText(harness, CHANNEL)).toContain('SOL/USDT');
@@ -107,7 +74,7 @@ describe('Discord channel notifications', () => {
   it('never posts or logs a secret, including the websocket URL token', async () => {
     harness = await startDiscordHarness();
     await connected(harness);
-    harness.freqtrade.emit(frame('entry', 51, 'XRP/USDT'));
+    harness.freqtrade.emit(tradeFrame('entry', 51, 'XRP/USDT'));
     harness.freqtrade.dropWebsockets();
     await until(() => harness!.freqtrade.counts.wsConnections >= 2, 5000, 'reconnect');
     await until(() => colours(harness!, CHANNEL).length >= 1, 5000, 'a post');

@@ -11,33 +11,12 @@ import { createLogger, type Logger } from '../src/logger.js';
 import { openStore, type Store } from '../src/store/store.js';
 import { type FakeFreqtrade, startFakeFreqtrade } from './fakes/fake-freqtrade.js';
 import { waitFor } from './support/wait-for.js';
+import { tradeFrame } from './support/frames.js';
 
 const WS_TOKEN = 'ws-secret-token';
 const TYPES = ['entry', 'entry_fill', 'exit', 'exit_fill', 'status', 'warning', 'whitelist'];
 
-const ENTRY_FRAME = {
-  type: 'entry',
-  trade_id: 42,
-  buy_tag: 'breakout',
-  enter_tag: 'breakout',
-  exchange: 'Binance',
-  pair: 'ETH/USDT',
-  base_currency: 'ETH',
-  quote_currency: 'USDT',
-  leverage: 1.0,
-  direction: 'Long',
-  limit: 3050.5,
-  order_rate: 3050.5,
-  open_rate: 3050.5,
-  order_type: 'limit',
-  stake_amount: 100.0,
-  stake_currency: 'USDT',
-  fiat_currency: 'USD',
-  amount: 0.03278,
-  open_date: '2026-11-22T09:00:01.120000+00:00',
-  current_rate: 3051.2,
-  sub_trade: false,
-};
+const ENTRY_FRAME = tradeFrame('entry', 42, 'ETH/USDT');
 
 interface LogCapture {
   logger: Logger;

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeFreqtrade } from './fakes/fake-freqtrade.js';
+import { exitFillFrame, tradeFrame } from './support/frames.js';
 import { CANARY, type Harness, startHarness, until } from './support/harness.js';
 
 const LOUD_CHAT = 5001;
@@ -11,43 +12,7 @@ afterEach(async () => {
   harness = undefined;
 });
 
-const common = (tradeId: number, pair: string) => ({
-  trade_id: tradeId,
-  buy_tag: null,
-  enter_tag: 'breakout',
-  exchange: 'Binance',
-  pair,
-  base_currency: pair.split('/')[0],
-  quote_currency: 'USDT',
-  leverage: 1,
-  direction: 'Long',
-  limit: 100,
-  order_rate: 100,
-  open_rate: 100,
-  order_type: 'limit',
-  stake_amount: 50,
-  stake_currency: 'USDT',
-  fiat_currency: 'USD',
-  amount: 0.5,
-  open_date: '2026-11-22T09:00:01.120000+00:00',
-  current_rate: 100,
-  sub_trade: false,
-});
-
-const entryFrame = (tradeId: number, pair: string) => ({ type: 'entry', ...common(tradeId, pair) });
-const exitFillFrame = (tradeId: number, pair: string, exitReason: string, ratio: number) => ({
-  type: 'exit_fill',
-  ...common(tradeId, pair),
-  cumulative_profit: 50 * ratio,
-  gain: ratio >= 0 ? 'profit' : 'loss',
-  close_rate: 100 * (1 + ratio),
-  profit_amount: 50 * ratio,
-  profit_ratio: ratio,
-  exit_reason: exitReason,
-  close_date: '2026-11-22T13:47:10.400000+00:00',
-  final_profit_ratio: ratio,
-  is_final_exit: true,
-});
+const entryFrame = (tradeId: number, pair: string) => tradeFrame('entry', tradeId, pair);
 
 /** Two private chats: one with the defaults, one with its own levels. */
 async function startNotifyHarness(extra: Parameters<typeof startHarness>[0] = {}) {
