@@ -120,6 +120,42 @@ describe('notifications end to end', () => {
     expect(messagesTo(harness, LOUD_CHAT).some((m) => m.text.includes('while muted'))).toBe(false);
   });
 
+  it('marks a chat that removed the bot, logs it, and stops sending there while others still hear', async () => {
+    harness = await startNotifyHarness();
+    await connected(harness);
+    harness.telegram.failNext('sendMessage', 1, 403, 'Forbidden: bot was kicked from the group chat');
+    harness.freqtrade.emit({ type: 'strategy_msg', msg: 'first' });
+    await until(
+      () =>
+        harness!.app.store.hasChat(`telegram:${LOUD_CHAT}`) ||
+        harness!.app.store.hasChat(`telegram:${QUIET_CHAT}`),
+      5000,
+      'a chat marked',
+    );
+    const marked = [LOUD_CHAT, QUIET_CHAT].filter(
+      (chat) => harness!.app.store.chat(`telegram:${chat}`).delivery_failed,
+    );
+    expect(marked).toHaveLength(1);
+    const [gone] = marked;
+    const other = gone === LOUD_CHAT ? QUIET_CHAT : LOUD_CHAT;
+    expect(harness.app.store.chat(`telegram:${gone}`).delivery_failed?.reason).toContain('kicked');
+    expect(harness.logs.join('')).toMatch(/refuses notifications for good/);
+    const attemptsBefore = harness.telegram.calls.filter(
+      (c) => c.method === 'sendMessage' && String(c.body.chat_id) === String(gone),
+    ).length;
+    harness.freqtrade.emit({ type: 'strategy_msg', msg: 'second' });
+    await until(
+      () => messagesTo(harness!, other).some((m) => m.text.includes('second')),
+      5000,
+      'the other chat',
+    );
+    await harness.app.notifier.drain();
+    const attemptsAfter = harness.telegram.calls.filter(
+      (c) => c.method === 'sendMessage' && String(c.body.chat_id) === String(gone),
+    ).length;
+    expect(attemptsAfter).toBe(attemptsBefore);
+  });
+
   it('reconnects after Freqtrade restarts, resubscribes and back-fills missed trades exactly once', async () => {
     harness = await startNotifyHarness();
     const firstTrade = harness.freqtrade.addTrade({ pair: 'BTC/USDT', openRate: 100, currentRate: 100 });
