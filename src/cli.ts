@@ -161,13 +161,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 const isEntryPoint =
   process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
 if (isEntryPoint) {
+  // Once the bot has stopped, nothing may keep the process alive: a stray socket or timer would
+  // leave a service manager waiting on a process that no longer does anything.
+  const exitSoon = (status: number) => {
+    process.exitCode = status;
+    setTimeout(() => process.exit(status), 2_000).unref();
+  };
   runCli(process.argv.slice(2), { out: process.stdout, err: process.stderr, env: process.env }).then(
-    (status) => {
-      process.exitCode = status;
-    },
+    exitSoon,
     (error: unknown) => {
       process.stderr.write(`fatal: ${describeError(error)}\n`);
-      process.exitCode = 1;
+      exitSoon(1);
     },
   );
 }

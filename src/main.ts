@@ -31,6 +31,9 @@ export const TELEGRAM_LIMITS = {
   globalPerSecond: 30,
 } as const;
 
+/** How long stopping waits for queued notifications before giving up on them. */
+export const STOP_DRAIN_TIMEOUT_MS = 5_000;
+
 /** Discord: 5 messages per 5 s per channel, 50 requests a second overall (discord.com/developers/docs/topics/rate-limits). */
 export const DISCORD_PACING = { channelIntervalMs: 1_000, globalPerSecond: 50 } as const;
 
@@ -183,9 +186,31 @@ export async function startApp(options: AppOptions): Promise<App> {
         }),
       )
     : [];
+  /** Stops everything started so far; safe to call twice. */
+  const shutdown = async () => {
+    await Promise.all(streams.map((stream) => stream.stop()));
+    await Promise.all([telegram?.stop(), discord?.stop()]);
+    // Give queued notifications a moment to go out: the trades behind them are already marked
+    // as seen, so a restart would not announce them again.
+    const drained = await Promise.race([
+      notifier.drain().then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), STOP_DRAIN_TIMEOUT_MS).unref()),
+    ]);
+    if (!drained)
+      logger.warn({ timeoutMs: STOP_DRAIN_TIMEOUT_MS }, 'stopping before every notification was sent');
+    for (const outbox of Object.values(outboxes)) outbox.stop();
+    await store.flush();
+  };
+
   for (const stream of streams) stream.start();
-  // Both platforms start side by side: one being slow to answer does not hold up the other.
-  await Promise.all([telegram?.start(), discord?.start()]);
+  try {
+    // Both platforms start side by side: one being slow to answer does not hold up the other.
+    await Promise.all([telegram?.start(), discord?.start()]);
+  } catch (error) {
+    // A refused token: stop what already runs so the process can exit with the error.
+    await shutdown();
+    throw error;
+  }
 
   logger.info(
     {
@@ -206,10 +231,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     notifier,
     streams,
     async stop() {
-      await Promise.all(streams.map((stream) => stream.stop()));
-      await Promise.all([telegram?.stop(), discord?.stop()]);
-      for (const outbox of Object.values(outboxes)) outbox.stop();
-      await store.flush();
+      await shutdown();
       logger.info('freqtrade-chatops stopped');
     },
   };

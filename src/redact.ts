@@ -11,6 +11,8 @@ export function createRedactor(secrets: Iterable<string> = []): (text: string) =
   for (const secret of secrets) {
     if (secret.length < 4) continue;
     values.add(secret);
+    // Log lines are JSON: a secret with a quote or backslash appears escaped there.
+    values.add(JSON.stringify(secret).slice(1, -1));
     values.add(encodeURIComponent(secret));
     values.add(Buffer.from(secret).toString('base64'));
   }

@@ -103,3 +103,19 @@ describe('store', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 });
+
+describe('log redaction', () => {
+  it('scrubs secrets with quotes and backslashes, as they appear escaped in JSON lines', async () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
+    const secret = 'pa"ss\\w0rd-CANARY';
+    const logger = createLogger({ level: 'info', destination, secrets: [secret] });
+    logger.info({ detail: `login with ${secret} failed` }, `password ${secret}`);
+    expect(lines.join('')).not.toContain('CANARY');
+  });
+});

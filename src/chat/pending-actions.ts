@@ -15,6 +15,8 @@ export interface PendingAction {
   expiresAtMs: number;
   /** The result replaces the message the button was on (Refresh, picker choices, Confirm). */
   edit: boolean;
+  /** What the confirmation covered when it was asked (see CommandSpec.snapshot). */
+  snapshot?: string;
 }
 
 export interface PendingActions {

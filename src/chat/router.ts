@@ -13,8 +13,6 @@ export interface CommandRouterDeps {
   policy: AccessPolicy;
   /** A denied sender hears "not allowed" at most once per this interval per chat. */
   denyReplyIntervalMs?: number;
-  /** The bot's own username on the platform, to ignore `/cmd@otherbot` in groups. */
-  selfUsername?: string | undefined;
 }
 
 /** What pressing a button leads to. */
@@ -201,6 +199,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     }
     if (command.confirm && !confirmed) {
       const prompt = await command.confirm(run);
+      const snapshot = command.snapshot ? await command.snapshot(run) : undefined;
       const action: PendingAction = {
         kind: 'confirm',
         command: command.name,
@@ -210,6 +209,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         ownerUserId: ctx.userId,
         expiresAtMs: now() + confirmLifetimeMs,
         edit: true,
+        ...(snapshot !== undefined ? { snapshot } : {}),
       };
       const id = pending.add(action);
       audit(ctx, command.name, argsText, botName, 'requested');
@@ -258,6 +258,13 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       return command.needsBot === false ? reply : withBotName(reply, bot);
     } catch (error) {
       if (command.mutates) audit(ctx, command.name, argsText, botName, 'failed', describeShort(error));
+      // No answer is not "nothing happened": the order may have been placed before the line went
+      // quiet. Only a refused connection proves the request never arrived.
+      if (command.mutates && error instanceof NetworkError && error.reasonText !== 'connection refused') {
+        throw new UserInputError(
+          `${error.service} did not answer /${command.name} (${error.reasonText}). It may have acted anyway: check /status before trying again.`,
+        );
+      }
       throw error;
     }
   };
@@ -336,13 +343,6 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
   const handleText: CommandRouter['handleText'] = async (ctx, text) => {
     const parsed = parseCommandLine(text);
     if (!parsed) return null;
-    if (
-      parsed.addressedTo &&
-      deps.selfUsername &&
-      parsed.addressedTo.toLowerCase() !== deps.selfUsername.toLowerCase()
-    ) {
-      return null;
-    }
     return handleCommand(ctx, parsed.name, parsed.positional, parsed.named);
   };
 
@@ -401,6 +401,32 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       if (action.kind === 'confirm') {
         // Used up before the REST call is awaited, so a double press cannot act twice.
         pending.take(parsed.id);
+        if (command.snapshot && action.snapshot !== undefined) {
+          const current = await command.snapshot(makeRun(ctx, decision.role, action.args, bot));
+          if (current !== action.snapshot) {
+            audit(
+              ctx,
+              command.name,
+              JSON.stringify(action.args),
+              action.bot,
+              'cancelled',
+              'changed since asked',
+            );
+            return {
+              mode: 'edit',
+              notice: 'Nothing was done: things changed since you asked.',
+              reply: {
+                tone: 'warning',
+                blocks: [
+                  {
+                    kind: 'text',
+                    text: `Nothing was done: this changed since you asked (was ${action.snapshot}; now ${current}). Send /${command.name} again.`,
+                  },
+                ],
+              },
+            };
+          }
+        }
         const reply = await execute(ctx, decision.role, command, action.args, bot, true);
         return { mode: 'edit', reply, notice: 'Done.' };
       }

@@ -93,6 +93,11 @@ export interface CommandSpec<S extends z.ZodObject = z.ZodObject> {
   refreshable?: boolean;
   /** When present the command needs confirmation: describes what will happen (trade, pair, profit). */
   confirm?(run: CommandRun<z.infer<S>>): Promise<Reply>;
+  /**
+   * A short, stable description of what a confirmation covers (e.g. the open trade ids for
+   * `/forceexit all`). Taken when asking and again on Confirm: if it changed, nothing is done.
+   */
+  snapshot?(run: CommandRun<z.infer<S>>): Promise<string>;
   /** Offered when required arguments are missing; null falls back to the usage line. */
   pick?(run: CommandRun<Record<string, never>>): Promise<Picker | null>;
   run(run: CommandRun<z.infer<S>>): Promise<Reply>;

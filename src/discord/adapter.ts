@@ -66,10 +66,14 @@ export interface DiscordAdapter {
 /** Why a delivery failed: `permanent` when the channel is gone or the bot may not post there. */
 export class DiscordDeliveryError extends Error {
   override name = 'DiscordDeliveryError' as const;
+  /** The channel is gone or closed to us: stop sending there. */
   readonly permanent: boolean;
-  constructor(message: string, permanent: boolean, cause?: unknown) {
+  /** Discord refused this message itself (400): retrying it would block the channel forever. */
+  readonly dropMessage: boolean;
+  constructor(message: string, permanent: boolean, cause?: unknown, dropMessage = false) {
     super(message, { cause });
     this.permanent = permanent;
+    this.dropMessage = dropMessage;
   }
 }
 
@@ -506,10 +510,12 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
             error instanceof DiscordAPIError &&
             (PERMANENT_CODES.has(error.code) || error.status === 403 || error.status === 404);
           const what = error instanceof DiscordAPIError ? `${error.status} ${error.message}` : String(error);
+          const dropMessage = !permanent && error instanceof DiscordAPIError && error.status === 400;
           throw new DiscordDeliveryError(
             `discord delivery to ${channelId} failed: ${what}`,
             permanent,
             error,
+            dropMessage,
           );
         }
       }

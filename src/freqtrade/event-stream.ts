@@ -178,7 +178,14 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
     if (stopped || seq !== attemptSeq) return;
 
     const where = describeUrl(url);
-    const ws = new WebSocket(url, { handshakeTimeout: HANDSHAKE_TIMEOUT_MS });
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(url, { handshakeTimeout: HANDSHAKE_TIMEOUT_MS });
+    } catch {
+      // The error text would carry the URL, and with it the ws_token: say where, not what.
+      failed('invalid websocket URL', where);
+      return;
+    }
     socket = ws;
     let opened = false;
     let refusedStatus: number | undefined;

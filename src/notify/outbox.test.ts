@@ -84,6 +84,17 @@ describe('outbox', () => {
     expect(fine.delivered).toHaveLength(1);
   });
 
+  it('drops a message the platform refuses as malformed and delivers the ones behind it', async () => {
+    const outbox = createOutbox({ logger: createSilentLogger(), globalPerSecond: 1000, mergeThreshold: 100 });
+    const refused = Object.assign(new Error("Bad Request: can't parse entities"), { dropMessage: true });
+    const chat = recordingTarget('a', 0, (call) => (call === 1 ? refused : undefined));
+    for (let i = 0; i < 3; i += 1) outbox.enqueue(chat.target, note(`m${i}`));
+    await outbox.drain();
+    expect(chat.delivered.map((reply) => reply.title)).toEqual(['m1', 'm2']);
+    expect(outbox.stats().dropped).toBe(1);
+    expect(chat.calls()).toBe(3);
+  });
+
   it('keeps the per-chat interval counted from the end of the previous delivery', async () => {
     const outbox = createOutbox({ logger: createSilentLogger(), globalPerSecond: 1000, mergeThreshold: 100 });
     const chat = recordingTarget('a', 50);

@@ -31,6 +31,8 @@ export interface OutboxStats {
   merged: number;
   retried: number;
   failedPermanently: number;
+  /** Notifications the platform refused as malformed; logged as errors. */
+  dropped: number;
   queued: number;
 }
 
@@ -53,6 +55,13 @@ export function retryAfterMsOf(error: unknown): number | undefined {
   if (params && typeof params.retry_after === 'number') return params.retry_after * 1000;
   const cause = (error as { cause?: unknown }).cause;
   return cause && cause !== error ? retryAfterMsOf(cause) : undefined;
+}
+
+/** The platform refused this one message (malformed, too long): drop it, keep the chat going. */
+function isRefusedMessage(error: unknown): boolean {
+  return Boolean(
+    error && typeof error === 'object' && (error as { dropMessage?: unknown }).dropMessage === true,
+  );
 }
 
 function isPermanent(error: unknown): boolean {
@@ -103,7 +112,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const recentAnswers: number[] = [];
   let globalPausedUntilMs = 0;
   let stopped = false;
-  const stats = { delivered: 0, merged: 0, retried: 0, failedPermanently: 0 };
+  const stats = { delivered: 0, merged: 0, retried: 0, failedPermanently: 0, dropped: 0 };
   let idleWaiters: Array<() => void> = [];
   const timers = new Set<NodeJS.Timeout>();
 
@@ -203,6 +212,22 @@ export function createOutbox(options: OutboxOptions): Outbox {
           );
           queue.items = [];
           options.onPermanentFailure?.(queue.target.key, error);
+          checkIdle();
+          return;
+        }
+        if (isRefusedMessage(error)) {
+          // Retrying the same bytes would fail forever and hold back everything queued behind them.
+          queue.items.splice(0, count);
+          stats.dropped += count;
+          options.logger.error(
+            {
+              chat: queue.target.key,
+              notifications: count,
+              err: error instanceof Error ? error.message : String(error),
+            },
+            'the platform refused a notification; dropped it and kept the chat going',
+          );
+          pump(queue);
           checkIdle();
           return;
         }

@@ -152,6 +152,18 @@ describe('levelFor', () => {
   });
 });
 
+describe('back-filled exits', () => {
+  it('reach a chat that hears exit but not exit_fill, at the louder level', () => {
+    const missed: BotEvent = { ...exit('roi', 'exit_fill'), backfilled: true };
+    const target: RouteTarget = { key: 'k', notifications: { exit: 'silent', exit_fill: 'off' } };
+    expect(levelFor(missed, target, undefined, NOW)).toBe('silent');
+    const live = exit('roi', 'exit_fill');
+    expect(levelFor(live, target, undefined, NOW)).toBe('off');
+    const both: RouteTarget = { key: 'k', notifications: { exit: 'silent', exit_fill: 'on' } };
+    expect(levelFor(missed, both, undefined, NOW)).toBe('on');
+  });
+});
+
 describe('routeEvent', () => {
   const targets: RouteTarget[] = [
     { key: 'telegram:1:0' },

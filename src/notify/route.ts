@@ -87,9 +87,20 @@ export function levelFor(
   if (bots !== undefined && !bots.includes(event.bot)) return 'off';
   const mutedUntilMs = overrides?.mutedUntilMs;
   if (mutedUntilMs !== null && mutedUntilMs !== undefined && nowMs < mutedUntilMs) return 'off';
-  const value: LevelOrReasonMap =
-    overrides?.notifications?.[key] ?? target.notifications?.[key] ?? DEFAULT_NOTIFICATIONS[key];
-  return resolveLevel(value, event);
+  const configured = (setting: NotificationType): LevelOrReasonMap =>
+    overrides?.notifications?.[setting] ?? target.notifications?.[setting] ?? DEFAULT_NOTIFICATIONS[setting];
+  const level = resolveLevel(configured(key), event);
+  // A back-filled exit stands for both the exit order and its fill, which were missed: a chat
+  // that listens to either hears it, at the louder of the two levels.
+  if (event.backfilled && key === 'exit_fill') return louder(level, resolveLevel(configured('exit'), event));
+  return level;
+}
+
+const LOUDNESS: Record<NotificationLevel, number> = { off: 0, silent: 1, on: 2 };
+
+/** The louder of two levels (`on` > `silent` > `off`). */
+function louder(a: NotificationLevel, b: NotificationLevel): NotificationLevel {
+  return LOUDNESS[a] >= LOUDNESS[b] ? a : b;
 }
 
 /** The targets an event reaches, in the given order, with their level; targets at 'off' are left out (empty when none). */

@@ -5,6 +5,7 @@ import type { AnyCommandSpec, CommandContext } from '../chat/types.js';
 import type { Reply } from '../chat/reply.js';
 import type { CommandRouter } from '../chat/router.js';
 import type { TelegramConfig } from '../config/schema.js';
+import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { renderTelegram, type TelegramMessage } from './render.js';
 
@@ -17,10 +18,14 @@ export interface TelegramTarget {
 /** Why a delivery failed for good: the chat is gone or the bot was removed. */
 export class TelegramDeliveryError extends Error {
   override name = 'TelegramDeliveryError' as const;
+  /** The chat is gone for good: stop sending there. */
   readonly permanent: boolean;
-  constructor(message: string, permanent: boolean, cause?: unknown) {
+  /** Telegram refused this message itself (400): retrying it would block the chat forever. */
+  readonly dropMessage: boolean;
+  constructor(message: string, permanent: boolean, cause?: unknown, dropMessage = false) {
     super(message, { cause });
     this.permanent = permanent;
+    this.dropMessage = dropMessage;
   }
 }
 
@@ -121,6 +126,9 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
   bot.on('message:text', async (ctx) => {
     const commandCtx = contextOf(ctx);
     if (!commandCtx) return;
+    // `/pause@OtherBot` in a shared group is meant for another bot (Freqtrade's own, say).
+    const addressedTo = /^\/[A-Za-z0-9_]+@([A-Za-z0-9_]+)/.exec(ctx.message.text)?.[1];
+    if (addressedTo && addressedTo.toLowerCase() !== ctx.me.username.toLowerCase()) return;
     const reply = await router.handleText(commandCtx, ctx.message.text);
     if (reply) await sendParts({ chatId: commandCtx.chatId, threadId: commandCtx.threadId }, reply);
   });
@@ -144,11 +152,20 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
       userName: from.username ? `@${from.username}` : from.first_name,
     };
     const outcome = await router.handleButton(commandCtx, ctx.callbackQuery.data);
-    await ctx.answerCallbackQuery({
-      ...(outcome.notice ? { text: outcome.notice } : {}),
-      ...(outcome.alert ? { show_alert: true } : {}),
-    });
+    // The action has run by now: a late or failed answer must not swallow its result.
+    try {
+      await ctx.answerCallbackQuery({
+        ...(outcome.notice ? { text: outcome.notice } : {}),
+        ...(outcome.alert ? { show_alert: true } : {}),
+      });
+    } catch (error) {
+      logger.warn(
+        { err: describeError(error) },
+        'could not answer a button press (too late?); showing the result anyway',
+      );
+    }
     if (!outcome.reply) return;
+    const target = { chatId: String(chat.id), threadId };
     const parts = renderTelegram(outcome.reply);
     const [first, ...rest] = parts;
     if (outcome.mode === 'edit' && first) {
@@ -160,13 +177,19 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
         });
       } catch (error) {
         // Refresh with unchanged numbers: Telegram refuses an identical edit; nothing to do.
-        if (!(error instanceof GrammyError && /message is not modified/i.test(error.description)))
-          throw error;
+        if (error instanceof GrammyError && /message is not modified/i.test(error.description)) {
+          await sendRendered(target, rest);
+          return;
+        }
+        // The message is gone or too old to edit: the result is still shown, as a new message.
+        logger.warn({ err: describeError(error) }, 'could not edit the message; sending the result instead');
+        await sendRendered(target, parts);
+        return;
       }
-      await sendRendered({ chatId: String(chat.id), threadId }, rest);
+      await sendRendered(target, rest);
       return;
     }
-    await sendParts({ chatId: String(chat.id), threadId }, outcome.reply);
+    await sendParts(target, outcome.reply);
   });
 
   bot.catch((error) => {
@@ -241,17 +264,22 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
       try {
         await sendParts(target, reply, notificationApi);
       } catch (error) {
-        const permanent = isPermanentFailure(error);
+        const migratedTo = error instanceof GrammyError ? error.parameters.migrate_to_chat_id : undefined;
+        const permanent = isPermanentFailure(error) || migratedTo !== undefined;
+        const dropMessage = !permanent && error instanceof GrammyError && error.error_code === 400;
         const description =
-          error instanceof GrammyError
-            ? error.description
-            : error instanceof Error
-              ? error.message
-              : String(error);
+          migratedTo !== undefined
+            ? `the group became supergroup ${migratedTo}: put that chat_id in telegram.chats`
+            : error instanceof GrammyError
+              ? error.description
+              : error instanceof Error
+                ? error.message
+                : String(error);
         throw new TelegramDeliveryError(
           `telegram delivery to ${target.chatId} failed: ${description}`,
           permanent,
           error,
+          dropMessage,
         );
       }
     },

@@ -109,7 +109,23 @@ export const blacklistCommand = defineCommand({
   async run(run) {
     const pairs = run.args.pairs ?? [];
     if (pairs.length === 0) return blacklistReply('🚫 Blacklist', await run.bot.blacklist());
-    if (run.role !== 'admin') throw new UserInputError('Only admins can add pairs to the blacklist.');
+    if (run.role !== 'admin') {
+      run.services.logger.warn(
+        { platform: run.ctx.platform, user: run.ctx.userId, chat: run.ctx.chatId, command: 'blacklist' },
+        'command refused',
+      );
+      run.services.store.appendAudit({
+        platform: run.ctx.platform,
+        user_id: run.ctx.userId,
+        chat_id: run.ctx.chatId,
+        bot: run.bot.name,
+        command: 'blacklist',
+        args: JSON.stringify(pairs),
+        outcome: 'denied',
+        detail: 'role',
+      });
+      throw new UserInputError('Only admins can add pairs to the blacklist.');
+    }
     const readOnly = run.services.config.bots.find((bot) => bot.name === run.bot.name)?.read_only;
     if (readOnly)
       throw new UserInputError(`${run.bot.name} is read-only in this configuration; /blacklist is disabled.`);

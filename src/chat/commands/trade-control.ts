@@ -77,6 +77,15 @@ export const forceExitCommand = defineCommand({
       ],
     };
   },
+  async snapshot(run) {
+    // `all` exits what is open at Confirm: refuse if that is not what the prompt listed.
+    if (run.args.trade_id !== 'all') return `trade #${run.args.trade_id}`;
+    const ids = (await run.bot.status())
+      .map((trade) => trade.trade_id)
+      .sort((a, b) => a - b)
+      .map((id) => `#${id}`);
+    return ids.length ? `open trades ${ids.join(', ')}` : 'no open trades';
+  },
   async confirm(run) {
     const how = run.args.order_type ? ` with a ${run.args.order_type} order` : '';
     if (run.args.trade_id === 'all') {
