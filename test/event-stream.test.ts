@@ -74,6 +74,7 @@ async function streamTo(
     types?: string[];
     unauthorizedRetryMs?: number;
     pingIntervalMs?: number;
+    backfillRetryInitialMs?: number;
   } = {},
 ): Promise<Harness> {
   const logs = opts.logs ?? captureLogs();
@@ -103,6 +104,7 @@ async function streamTo(
     backoff: { initialMs: 20, maxMs: 100 },
     pingIntervalMs: opts.pingIntervalMs ?? 1_000,
     ...(opts.unauthorizedRetryMs === undefined ? {} : { unauthorizedRetryMs: opts.unauthorizedRetryMs }),
+    backfillRetryInitialMs: opts.backfillRetryInitialMs ?? 60_000,
   });
   cleanups.push(async () => {
     await stream.stop();
@@ -481,5 +483,40 @@ describe('Freqtrade event stream: back-fill after an outage', () => {
     await subscribed(fake, 3);
     await waitFor(() => events.length === 1, 1_000, 'the back-filled entry');
     expect(events[0]).toMatchObject({ type: 'entry', trade_id: id, backfilled: true });
+  });
+  it('retries a failed back-fill while still connected, without waiting for the next drop', async () => {
+    const fake = await fakeFreqtrade();
+    const { events, store } = await streamTo(fake.url, { backfillRetryInitialMs: 50 });
+    await subscribed(fake);
+    await waitFor(() => store.seenTrades('main').updated_at_ms > 0, 1_000, 'first snapshot');
+    fake.failNext('GET', '/status', 500);
+    fake.dropWebsockets();
+    const id = fake.addTrade({ pair: 'BTC/USDT', openRate: 60_000, stakeAmount: 100 });
+    await subscribed(fake, 2);
+    await waitFor(() => events.length === 1, 2_000, 'the back-filled entry after the retry');
+    expect(events[0]).toMatchObject({ type: 'entry', trade_id: id, backfilled: true });
+    expect(fake.counts.wsConnections).toBe(2);
+  });
+
+  it('announces a long-held trade that closed while more than a page of newer trades did too', async () => {
+    const fake = await fakeFreqtrade();
+    const held = fake.addTrade({ pair: 'BTC/USDT', openRate: 60_000, stakeAmount: 100 });
+    const { events, store } = await streamTo(fake.url);
+    await subscribed(fake);
+    await waitFor(() => store.seenTrades('main').open_trade_ids.includes(held), 1_000, 'first snapshot');
+    // All of this happens before the reconnect runs: the same tick as the drop.
+    fake.dropWebsockets();
+    for (let i = 0; i < 60; i += 1) {
+      const quick = fake.addTrade({ pair: 'ETH/USDT', openRate: 3_000, stakeAmount: 10 });
+      fake.closeTrade(quick, { closeRate: 3_030, exitReason: 'roi' });
+    }
+    fake.closeTrade(held, { closeRate: 61_000, exitReason: 'exit_signal' });
+    await subscribed(fake, 2);
+    await waitFor(
+      () => events.some((e) => e.type === 'exit_fill' && e.trade_id === held),
+      3_000,
+      'the held exit',
+    );
+    expect(events.filter((e) => e.type === 'exit_fill' && e.trade_id === held)).toHaveLength(1);
   });
 });

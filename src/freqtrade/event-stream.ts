@@ -45,6 +45,8 @@ export interface EventStreamDeps {
   pingIntervalMs?: number;
   /** After a 403 (wrong ws_token), retry only this often, reporting the error once. Default 300 000. */
   unauthorizedRetryMs?: number;
+  /** First retry of a failed back-fill while connected; doubles up to 5 minutes. Default 5 s. */
+  backfillRetryInitialMs?: number;
 }
 
 export interface EventStream {
@@ -68,6 +70,10 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
 const STABLE_CONNECTION_MS = 10_000;
 /** `/trades` page size for the back-fill: the most recent closed trades. */
 const RECENT_CLOSED_LIMIT = 50;
+/** At most this many seen-open trades are looked up one by one after an outage. */
+const MAX_TRADE_LOOKUPS = 50;
+const BACKFILL_RETRY_INITIAL_MS = 5_000;
+const BACKFILL_RETRY_MAX_MS = 300_000;
 /** At most one warning per this interval about skipped frames (a broken server must not flood the log). */
 const FRAME_WARNING_INTERVAL_MS = 60_000;
 /** How long stop() waits for the closing handshake before cutting the connection. */
@@ -102,6 +108,9 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
   let retryTimer: NodeJS.Timeout | undefined;
   let pingTimer: NodeJS.Timeout | undefined;
   let stableTimer: NodeJS.Timeout | undefined;
+  /** Retries a failed back-fill while the socket stays open, so missed trades are not held until the next drop. */
+  let backfillRetryTimer: NodeJS.Timeout | undefined;
+  let backfillFailures = 0;
   let unauthorizedReported = false;
   /** Types sent in the current subscription. */
   let subscribed: ReadonlySet<string> = new Set();
@@ -138,7 +147,8 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
     clearTimeout(retryTimer);
     clearInterval(pingTimer);
     clearTimeout(stableTimer);
-    retryTimer = pingTimer = stableTimer = undefined;
+    clearTimeout(backfillRetryTimer);
+    retryTimer = pingTimer = stableTimer = backfillRetryTimer = undefined;
   }
 
   // ------------------------------------------------------------------ connecting
@@ -382,17 +392,28 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
     let closed: Trade[];
     try {
       [open, closed] = await Promise.all([deps.client.status(), recentClosedTrades()]);
+      closed = [...closed, ...(await seenOpenTradesClosedElsewhere(open, closed))];
     } catch (error) {
       if (!stopped) {
+        backfillFailures += 1;
+        const initialMs = deps.backfillRetryInitialMs ?? BACKFILL_RETRY_INITIAL_MS;
+        const retryInMs = Math.min(BACKFILL_RETRY_MAX_MS, initialMs * 2 ** (backfillFailures - 1));
         log.warn(
-          { reason: describeError(error) },
-          'could not check for trades missed while disconnected; will retry at the next reconnect',
+          { reason: describeError(error), retryInMs },
+          'could not check for trades missed while disconnected; will try again',
         );
+        clearTimeout(backfillRetryTimer);
+        backfillRetryTimer = setTimeout(() => {
+          backfillRetryTimer = undefined;
+          if (!stopped && state === 'open') void backfill();
+        }, retryInMs);
+        backfillRetryTimer.unref?.();
       }
       return;
     } finally {
       openedDuringBackfill = undefined;
     }
+    backfillFailures = 0;
     if (stopped) return;
 
     const seen = deps.store.seenTrades(bot);
@@ -437,6 +458,29 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
     }
     events.sort((a, b) => a.atMs - b.atMs);
     for (const { event } of events) emit(event);
+  }
+
+  /**
+   * Trades seen open that are neither open now nor in the newest page of closed trades: a
+   * long-held trade that closed while many newer ones did too. Looked up one by one so its exit
+   * is still announced; a trade deleted meanwhile (404) is simply gone.
+   */
+  async function seenOpenTradesClosedElsewhere(open: OpenTrade[], closed: Trade[]): Promise<Trade[]> {
+    const known = new Set([...open.map((t) => t.trade_id), ...closed.map((t) => t.trade_id)]);
+    const missing = deps.store
+      .seenTrades(bot)
+      .open_trade_ids.filter((id) => !known.has(id))
+      .slice(0, MAX_TRADE_LOOKUPS);
+    const found: Trade[] = [];
+    for (const id of missing) {
+      try {
+        const trade = await deps.client.trade(id);
+        if (!trade.is_open) found.push(trade);
+      } catch (error) {
+        if (!(error instanceof ApiError && error.status === 404)) throw error;
+      }
+    }
+    return found;
   }
 
   /** The newest page of closed trades (`/trades` lists oldest first, so the offset comes from total_trades). */
