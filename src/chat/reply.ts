@@ -13,6 +13,11 @@ export interface Reply {
   buttons?: ReplyButton[][];
   /** Deliver without sound (Telegram `disable_notification`, Discord suppress notifications). */
   silent?: boolean;
+  /**
+   * Set on a message merged from several notifications: the originals, for renderers that show
+   * them apart (Discord: one embed and colour each). `blocks` always holds the merged text too.
+   */
+  parts?: Reply[];
 }
 
 export type ReplyTone = 'profit' | 'loss' | 'entry' | 'info' | 'warning' | 'error' | 'neutral';

@@ -11,6 +11,7 @@ import {
   SUPPRESS_NOTIFICATIONS,
   TONE_COLORS,
 } from './render.js';
+import { mergeReplies } from '../notify/outbox.js';
 
 /** Fails with the reason when a payload breaks one of Discord's limits (the fake's checks, plus ours). */
 function expectWithinLimits(payloads: DiscordMessagePayload[]): void {
@@ -441,5 +442,37 @@ describe('renderDiscord', () => {
       const reply: Reply = { title: text(Math.floor(random() * 120)), blocks, buttons, tone: 'loss' };
       expectWithinLimits(renderDiscord(reply));
     }
+  });
+});
+
+describe('merged notifications', () => {
+  it('keep one embed and one colour per notification', () => {
+    const merged = mergeReplies([
+      { title: 'Entered SOL/USDT', tone: 'entry', blocks: [{ kind: 'text', text: 'a' }] },
+      { title: 'Exited ADA/USDT -4.00%', tone: 'loss', blocks: [{ kind: 'text', text: 'b' }] },
+      { title: 'Exited BTC/USDT +2.00%', tone: 'profit', blocks: [{ kind: 'text', text: 'c' }] },
+    ]);
+    const payloads = renderDiscord(merged);
+    expect(payloads).toHaveLength(1);
+    expect(payloads[0]?.embeds?.map((embed) => embed.color)).toEqual([
+      TONE_COLORS.entry,
+      TONE_COLORS.loss,
+      TONE_COLORS.profit,
+    ]);
+    expect(payloads[0]?.embeds?.map((embed) => embed.title)).toEqual([
+      'Entered SOL/USDT',
+      'Exited ADA/USDT -4.00%',
+      'Exited BTC/USDT +2.00%',
+    ]);
+  });
+
+  it('spread over several messages when more than ten were merged', () => {
+    const many = Array.from({ length: 23 }, (_, i) => ({
+      title: `note ${i}`,
+      tone: 'info' as const,
+      blocks: [{ kind: 'text' as const, text: `body ${i}` }],
+    }));
+    const payloads = renderDiscord(mergeReplies(many));
+    expect(payloads.map((payload) => payload.embeds?.length)).toEqual([10, 10, 3]);
   });
 });

@@ -485,25 +485,33 @@ function embedSize(embed: DiscordEmbed): number {
  * ValidationError when a button's action is not 1-100 characters (Discord's custom_id).
  */
 export function renderDiscord(reply: Reply): DiscordMessagePayload[] {
-  const color = TONE_COLORS[reply.tone ?? 'neutral'];
   const { rows, note: buttonNote } = layoutButtons(reply);
-  const titleText = reply.title?.replace(/\s*\n\s*/g, ' ').trim();
-  const title = titleText ? truncateTokens(escapeTokens(titleText), DISCORD_LIMITS.title) : undefined;
-
-  const packer = new EmbedPacker(title);
-  packBlocks(reply, packer);
-  const drafts = packer.finish();
-  if (drafts.length === 0 && rows.length > 0) drafts.push({ description: ELLIPSIS, fields: [], size: 1 });
-  if (drafts.length === 0 && title !== undefined)
-    drafts.push({ title, description: '', fields: [], size: 0 });
-  if (drafts.length === 0) return [];
+  // Merged notifications keep one embed (and one colour) each: a loss stays red in a backlog.
+  const sections = reply.parts && reply.parts.length > 1 ? reply.parts : [reply];
+  const embeds: DiscordEmbed[] = [];
+  for (const section of sections) {
+    const color = TONE_COLORS[section.tone ?? 'neutral'];
+    const titleText = section.title?.replace(/\s*\n\s*/g, ' ').trim();
+    const title = titleText ? truncateTokens(escapeTokens(titleText), DISCORD_LIMITS.title) : undefined;
+    const packer = new EmbedPacker(title);
+    packBlocks(section, packer);
+    const drafts = packer.finish();
+    if (drafts.length === 0 && title !== undefined)
+      drafts.push({ title, description: '', fields: [], size: 0 });
+    for (const draft of drafts) embeds.push(toEmbed(draft, color));
+  }
+  if (embeds.length === 0 && rows.length > 0) {
+    embeds.push(
+      toEmbed({ description: ELLIPSIS, fields: [], size: 1 }, TONE_COLORS[reply.tone ?? 'neutral']),
+    );
+  }
+  if (embeds.length === 0) return [];
 
   // Embeds into messages: at most 10 and 6000 characters (less the note reserve) each.
   const messages: DiscordEmbed[][] = [];
   let current: DiscordEmbed[] = [];
   let size = 0;
-  for (const draft of drafts) {
-    const embed = toEmbed(draft, color);
+  for (const embed of embeds) {
     const extra = embedSize(embed);
     if (
       current.length > 0 &&

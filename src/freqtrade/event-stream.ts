@@ -116,6 +116,9 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
   let subscribed: ReadonlySet<string> = new Set();
 
   let backfillRunning = false;
+  /** Live events that arrived while a back-fill was looking: sent after what it found, so a
+   * chat never reads a trade's live exit before its late entry. */
+  let heldLive: BotEvent[] = [];
   let backfillAgain = false;
   /** Trade ids opened live while a back-fill's REST calls were in flight (its /status may predate them). */
   let openedDuringBackfill: Set<number> | undefined;
@@ -353,7 +356,8 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
       return;
     }
     trackLive(message);
-    emit({ ...message, bot });
+    if (backfillRunning) heldLive.push({ ...message, bot });
+    else emit({ ...message, bot });
   }
 
   /** Live entries and final exits update the seen trades, so the next back-fill does not repeat them. */
@@ -381,6 +385,9 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
       } while (backfillAgain && !stopped);
     } finally {
       backfillRunning = false;
+      const held = heldLive;
+      heldLive = [];
+      for (const event of held) emit(event);
     }
   }
 

@@ -95,6 +95,28 @@ describe('outbox', () => {
     expect(chat.calls()).toBe(3);
   });
 
+  it('tries a chat that refused for good again after the revive delay', async () => {
+    let clock = 1_000_000;
+    const outbox = createOutbox({
+      logger: createSilentLogger(),
+      globalPerSecond: 1000,
+      reviveAfterMs: 60_000,
+      now: () => clock,
+    });
+    const kicked = Object.assign(new Error('Forbidden: bot was kicked'), { permanent: true });
+    let refuse = true;
+    const chat = recordingTarget('c', 0, () => (refuse ? kicked : undefined));
+    outbox.enqueue(chat.target, note('lost'));
+    await outbox.drain();
+    outbox.enqueue(chat.target, note('still refused'));
+    expect(chat.calls()).toBe(1);
+    refuse = false;
+    clock += 61_000;
+    outbox.enqueue(chat.target, note('back'));
+    await outbox.drain();
+    expect(chat.delivered.map((reply) => reply.title)).toEqual(['back']);
+  });
+
   it('keeps the per-chat interval counted from the end of the previous delivery', async () => {
     const outbox = createOutbox({ logger: createSilentLogger(), globalPerSecond: 1000, mergeThreshold: 100 });
     const chat = recordingTarget('a', 50);

@@ -19,6 +19,8 @@ export interface OutboxOptions {
   maxMergedChars?: number;
   /** First retry delay after a network failure; doubles up to 60 s (default 1000). */
   retryInitialMs?: number;
+  /** A chat that refused for good is tried again after this long (an admin may have fixed it). Default 1 h. */
+  reviveAfterMs?: number;
   /** Told once when a chat refuses delivery for good (bot removed): the chat is marked, not retried. */
   onPermanentFailure?(key: string, error: unknown): void;
   /** Told after every successful delivery (clears a failure mark). */
@@ -80,6 +82,7 @@ export function mergeReplies(replies: Reply[]): Reply {
   const tones = new Set(replies.map((reply) => reply.tone));
   return {
     blocks,
+    parts: replies,
     silent: replies.every((reply) => reply.silent === true),
     ...(tones.size === 1 && replies[0]?.tone ? { tone: replies[0].tone } : {}),
   };
@@ -92,6 +95,7 @@ interface ChatQueue {
   nextAllowedAtMs: number;
   failures: number;
   dead: boolean;
+  deadSinceMs: number;
 }
 
 /**
@@ -201,6 +205,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         queue.busy = false;
         if (isPermanent(error)) {
           queue.dead = true;
+          queue.deadSinceMs = now();
           stats.failedPermanently += 1;
           options.logger.error(
             {
@@ -264,8 +269,20 @@ export function createOutbox(options: OutboxOptions): Outbox {
     enqueue(target, reply) {
       let queue = queues.get(target.key);
       if (!queue) {
-        queue = { target, items: [], busy: false, nextAllowedAtMs: 0, failures: 0, dead: false };
+        queue = {
+          target,
+          items: [],
+          busy: false,
+          nextAllowedAtMs: 0,
+          failures: 0,
+          dead: false,
+          deadSinceMs: 0,
+        };
         queues.set(target.key, queue);
+      }
+      if (queue.dead && now() - queue.deadSinceMs >= (options.reviveAfterMs ?? 3_600_000)) {
+        queue.dead = false;
+        options.logger.info({ chat: target.key }, 'trying a chat again that refused notifications before');
       }
       if (queue.dead) {
         options.logger.debug({ chat: target.key }, 'notification not queued: chat marked as failed');
