@@ -166,6 +166,7 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
   const configuredChannels = new Set(config.channels.map((channel) => channel.channel_id));
   // Notifications and command registration use their own REST client: they need no gateway.
   const rest = new REST({ api: config.api_root }).setToken(config.token);
+  const deliveredParts = new WeakMap<Reply, number>();
   rest.on('rateLimited', (info) => {
     logger.debug(
       { route: info.route, retryAfterMs: info.retryAfter, global: info.global },
@@ -500,12 +501,17 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
       rest.clearHandlerSweeper();
     },
     async send(channelId, reply) {
-      for (const payload of renderDiscord(reply)) {
+      const payloads = renderDiscord(reply);
+      // A retry of the same reply resumes after the messages already posted (no duplicates).
+      for (let index = deliveredParts.get(reply) ?? 0; index < payloads.length; index += 1) {
+        const payload = payloads[index];
         try {
           await rest.post(Routes.channelMessages(channelId), {
             body: { ...payload, allowed_mentions: { parse: [] } },
           });
+          deliveredParts.set(reply, index + 1);
         } catch (error) {
+          if (error instanceof DiscordAPIError && error.status === 400) deliveredParts.delete(reply);
           const permanent =
             error instanceof DiscordAPIError &&
             (PERMANENT_CODES.has(error.code) || error.status === 403 || error.status === 404);
@@ -519,6 +525,7 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
           );
         }
       }
+      deliveredParts.delete(reply);
     },
   };
 }

@@ -117,6 +117,24 @@ describe('outbox', () => {
     expect(chat.delivered.map((reply) => reply.title)).toEqual(['back']);
   });
 
+  it('retries with the very same message, so a sender can resume a half-sent one', async () => {
+    const outbox = createOutbox({ logger: createSilentLogger(), globalPerSecond: 1000, retryInitialMs: 5 });
+    const seen: Reply[] = [];
+    let calls = 0;
+    const target: OutboxTarget = {
+      key: 'a',
+      minIntervalMs: 0,
+      async send(reply) {
+        seen.push(reply);
+        calls += 1;
+        if (calls === 1) throw new Error('ECONNRESET');
+      },
+    };
+    for (let i = 0; i < 4; i += 1) outbox.enqueue(target, note(`m${i}`));
+    await outbox.drain();
+    expect(seen[1]).toBe(seen[0]);
+  });
+
   it('keeps the per-chat interval counted from the end of the previous delivery', async () => {
     const outbox = createOutbox({ logger: createSilentLogger(), globalPerSecond: 1000, mergeThreshold: 100 });
     const chat = recordingTarget('a', 50);

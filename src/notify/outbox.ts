@@ -96,6 +96,8 @@ interface ChatQueue {
   failures: number;
   dead: boolean;
   deadSinceMs: number;
+  /** The message being delivered, kept as is across retries so a sender can resume where it stopped. */
+  batch: { reply: Reply; count: number } | undefined;
 }
 
 /**
@@ -184,12 +186,14 @@ export function createOutbox(options: OutboxOptions): Outbox {
       }, wait);
       return;
     }
-    const { reply, count } = takeNext(queue);
+    queue.batch ??= takeNext(queue);
+    const { reply, count } = queue.batch;
     queue.busy = true;
     inFlight += 1;
     queue.target.send(reply).then(
       () => {
         answered();
+        queue.batch = undefined;
         queue.items.splice(0, count);
         if (count > 1) stats.merged += count - 1;
         stats.delivered += 1;
@@ -216,12 +220,14 @@ export function createOutbox(options: OutboxOptions): Outbox {
             'chat refuses notifications for good; marked and no longer retried',
           );
           queue.items = [];
+          queue.batch = undefined;
           options.onPermanentFailure?.(queue.target.key, error);
           checkIdle();
           return;
         }
         if (isRefusedMessage(error)) {
           // Retrying the same bytes would fail forever and hold back everything queued behind them.
+          queue.batch = undefined;
           queue.items.splice(0, count);
           stats.dropped += count;
           options.logger.error(
@@ -277,6 +283,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
           failures: 0,
           dead: false,
           deadSinceMs: 0,
+          batch: undefined,
         };
         queues.set(target.key, queue);
       }

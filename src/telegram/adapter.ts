@@ -84,6 +84,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
   // Notifications go through the outbox, which paces them and waits out 429s itself: a hidden
   // retry here would spend the global budget behind the outbox's back.
   const notificationApi = new Api(config.token, { apiRoot: config.api_root });
+  const deliveredParts = new WeakMap<Reply, number>();
 
   const contextOf = (ctx: Context): CommandContext | null => {
     const chat = ctx.chat;
@@ -262,7 +263,14 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
     },
     async send(target, reply) {
       try {
-        await sendParts(target, reply, notificationApi);
+        // A retry of the same reply resumes after the parts already delivered (no duplicates).
+        const parts = renderTelegram(reply);
+        const done = deliveredParts.get(reply) ?? 0;
+        for (let index = done; index < parts.length; index += 1) {
+          await sendRendered(target, parts.slice(index, index + 1), notificationApi);
+          deliveredParts.set(reply, index + 1);
+        }
+        deliveredParts.delete(reply);
       } catch (error) {
         const migratedTo = error instanceof GrammyError ? error.parameters.migrate_to_chat_id : undefined;
         const permanent = isPermanentFailure(error) || migratedTo !== undefined;
