@@ -448,6 +448,22 @@ describe('Freqtrade client: data and strategies', () => {
     expect(candles.columns).toContain('close');
   });
 
+  it('pairCandlesColumns(body) sends POST /pair_candles with pair, timeframe, limit and columns', async () => {
+    const candles = await client.pairCandlesColumns({
+      pair: 'BTC/USDT',
+      timeframe: '5m',
+      limit: 2,
+      columns: ['close'],
+    });
+    expect(onlyCall('POST', '/pair_candles').body).toEqual({
+      pair: 'BTC/USDT',
+      timeframe: '5m',
+      limit: 2,
+      columns: ['close'],
+    });
+    expect(candles.pair).toBe('BTC/USDT');
+  });
+
   it('pairHistory(q) sends GET /pair_history with pair, timeframe, timerange and strategy (webserver mode)', async () => {
     fake.state.runmode = 'webserver';
     const q = {

@@ -13,8 +13,8 @@ afterEach(async () => {
   gemini = undefined;
 });
 
-async function start(secret = KEY.apiSecret) {
-  gemini = await startFakeGemini({ keys: [KEY] });
+async function start(secret = KEY.apiSecret, roles = KEY.roles) {
+  gemini = await startFakeGemini({ keys: [{ ...KEY, roles }] });
   harness = await startHarness({
     config: {
       gemini: { enabled: true, api_key: KEY.apiKey, api_secret: secret, base_url: gemini.url },
@@ -65,6 +65,34 @@ describe('Gemini through the Telegram bot', () => {
       const payload = request.headers['x-gemini-payload'];
       if (payload) expect(everything).not.toContain(payload);
     }
+  });
+
+  it('explains a key without a balance role', async () => {
+    const { harness: h } = await start(KEY.apiSecret, ['Trader-less-nothing']);
+    const [reply] = await h.say('/gemini');
+    expect(reply?.text).toContain('MissingRole');
+    expect(reply?.text).toMatch(/Auditor/);
+  });
+
+  it('explains a nonce that went backwards (another program used the key)', async () => {
+    const { harness: h, gemini: g } = await start();
+    const { createGeminiClient } = await import('../src/exchanges/gemini/client.js');
+    const { enabledGemini } = await import('../src/config/schema.js');
+    const config = enabledGemini(h.config);
+    if (!config) throw new Error('gemini off');
+    // Someone else's program used the same key with nonces far ahead of ours.
+    const other = createGeminiClient({ config, nonces: { next: () => Date.now() + 3_600_000 } });
+    await other.balances();
+    expect(g.lastNonce(KEY.apiKey)).toBeGreaterThan(Date.now());
+    const [reply] = await h.say('/gemini');
+    expect(reply?.text).toContain('InvalidNonce');
+  });
+
+  it('says to wait when Gemini keeps answering 429', async () => {
+    const { harness: h, gemini: g } = await start();
+    g.fail429(10);
+    const [reply] = await h.say('/gemini');
+    expect(reply?.text).toMatch(/rate limit/i);
   });
 
   it('is refused to a viewer by default', async () => {

@@ -157,6 +157,13 @@ export interface FreqtradeClient {
   pause(): Promise<StatusMsg>;
   reloadConfig(): Promise<StatusMsg>;
   pairCandles(q: { pair: string; timeframe: string; limit?: number }): Promise<PairHistory>;
+  /** POST /pair_candles: the same candles, limited to the given dataframe columns. */
+  pairCandlesColumns(body: {
+    pair: string;
+    timeframe: string;
+    limit?: number;
+    columns?: string[];
+  }): Promise<PairHistory>;
   pairHistory(q: {
     pair: string;
     timeframe: string;
@@ -561,6 +568,17 @@ export function createFreqtradeClient(deps: FreqtradeClientDeps): FreqtradeClien
         timeframe: q.timeframe,
         limit: optionalInt(q.limit, 'limit', 1),
       }),
+    pairCandlesColumns: async (body) =>
+      post(
+        '/pair_candles',
+        pairHistorySchema,
+        withoutUndefined({
+          pair: body.pair,
+          timeframe: body.timeframe,
+          limit: optionalInt(body.limit, 'limit', 1),
+          columns: body.columns,
+        }),
+      ),
     pairHistory: async (q) =>
       get('/pair_history', pairHistorySchema, {
         pair: q.pair,
