@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { allowedChatsOf } from './access/policy.js';
 import { geminiCommands } from './chat/commands/gemini.js';
 import { builtinCommands } from './chat/commands/index.js';
-import { type CommandRouter, createCommandRouter } from './chat/router.js';
-import type { AnyCommandSpec, StreamState } from './chat/types.js';
+import { type CommandRouter, chatKeyOf, createCommandRouter } from './chat/router.js';
+import type { AnyCommandSpec } from './chat/types.js';
 import {
   type Config,
   enabledDiscord,
@@ -73,7 +73,8 @@ export async function startApp(options: AppOptions): Promise<App> {
     auditMaxEntries: config.store.audit_max_entries,
   });
   const fleet = createFleet(config.bots, { logger, now });
-  const streamStates = new Map<string, StreamState>();
+  // Filled once the streams exist; /bots reads each stream's own state.
+  let streams: EventStream[] = [];
 
   const extras: Record<string, unknown> = {};
   const gemini = enabledGemini(config);
@@ -93,7 +94,15 @@ export async function startApp(options: AppOptions): Promise<App> {
   const telegramConfig = enabledTelegram(config);
   const policy = { access: config.access, chats: allowedChatsOf(config) };
   const router = createCommandRouter({
-    services: { config, fleet, store, logger, now, streamState: (bot) => streamStates.get(bot), extras },
+    services: {
+      config,
+      fleet,
+      store,
+      logger,
+      now,
+      streamState: (bot) => streams.find((stream) => stream.bot === bot)?.state(),
+      extras,
+    },
     commands,
     policy,
   });
@@ -112,7 +121,8 @@ export async function startApp(options: AppOptions): Promise<App> {
     for (const chat of telegramConfig.chats) {
       const threadId = chat.topic_id;
       targets.push({
-        key: `telegram:${chat.chat_id}${threadId !== null ? `:${threadId}` : ''}`,
+        // The router's key for the chat, so /notify, /mute and /use made there apply here.
+        key: chatKeyOf({ platform: 'telegram', chatId: chat.chat_id, threadId }),
         platform: 'telegram',
         minIntervalMs: chat.chat_id.startsWith('-')
           ? TELEGRAM_LIMITS.groupIntervalMs
@@ -126,8 +136,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   if (discord && discordConfig) {
     for (const channel of discordConfig.channels) {
       targets.push({
-        // Equals the router's chat key for the channel, so /notify and /mute there apply here.
-        key: `discord:${channel.channel_id}`,
+        key: chatKeyOf({ platform: 'discord', chatId: channel.channel_id, threadId: null }),
         platform: 'discord',
         minIntervalMs: DISCORD_PACING.channelIntervalMs,
         notifications: channel.notifications,
@@ -173,15 +182,15 @@ export async function startApp(options: AppOptions): Promise<App> {
     now,
   });
 
-  const streams = targets.length
+  streams = targets.length
     ? fleet.all().map((client) =>
         createEventStream({
           client,
           logger,
           store,
-          types: [...NOTIFICATION_TYPES],
+          // `exception` carries Freqtrade's worker errors; chats hear them at their `warning` level.
+          types: [...NOTIFICATION_TYPES, 'exception'],
           onEvent: (event) => notifier.handle(event),
-          onStateChange: (state) => streamStates.set(client.name, state),
           ...(options.streamBackoff ? { backoff: options.streamBackoff } : {}),
         }),
       )

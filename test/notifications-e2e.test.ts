@@ -83,6 +83,36 @@ describe('notifications end to end', () => {
     expect(quietText).toMatch(/ADA\/USDT[\s\S]*-5\.00%/);
   });
 
+  it("passes Freqtrade's worker exceptions on at each chat's warning level", async () => {
+    harness = await startNotifyHarness({
+      telegram: {
+        chats: [
+          { chat_id: String(LOUD_CHAT), topic_id: null },
+          { chat_id: String(QUIET_CHAT), topic_id: null, notifications: { warning: 'off' } },
+        ],
+      },
+    });
+    await connected(harness);
+    await until(
+      () => harness!.freqtrade.wsConsumers().some((c) => c.subscribed.includes('exception')),
+      5000,
+      'exception',
+    );
+    harness.freqtrade.emit({ type: 'exception', status: 'OperationalException: exchange said no' });
+    harness.freqtrade.emit({ type: 'strategy_msg', msg: 'marker' });
+    await until(
+      () => messagesTo(harness!, QUIET_CHAT).some((m) => m.text.includes('marker')),
+      5000,
+      'marker',
+    );
+    await until(
+      () => messagesTo(harness!, LOUD_CHAT).some((m) => m.text.includes('exchange said no')),
+      5000,
+      'loud',
+    );
+    expect(messagesTo(harness, QUIET_CHAT).some((m) => m.text.includes('exchange said no'))).toBe(false);
+  });
+
   it('skips a malformed frame and delivers the next one', async () => {
     harness = await startNotifyHarness();
     await connected(harness);

@@ -23,7 +23,7 @@ import { z } from 'zod';
 import { type AccessPolicy, authorize } from '../access/policy.js';
 import { tradeLabel } from '../chat/commands/trade-control.js';
 import type { Reply } from '../chat/reply.js';
-import type { CommandRouter } from '../chat/router.js';
+import { type CommandRouter, chatKeyOf } from '../chat/router.js';
 import type { CommandContext } from '../chat/types.js';
 import type { DiscordConfig } from '../config/schema.js';
 import type { FreqtradeClient } from '../freqtrade/client.js';
@@ -274,7 +274,9 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
       (option) => option.name === BOT_OPTION && !option.focused,
     );
     if (typeof requested?.value === 'string' && fleet.has(requested.value)) return fleet.get(requested.value);
-    const current = store?.chat(`discord:${interaction.channelId}`).current_bot;
+    const current = store?.chat(
+      chatKeyOf({ platform: 'discord', chatId: interaction.channelId, threadId: null }),
+    ).current_bot;
     if (current && fleet.has(current)) return fleet.get(current);
     return fleet.all()[0];
   };

@@ -52,7 +52,6 @@ export function overridesFromStore(store: Store, key: string): TargetOverrides |
 /** Events in → chats out: route (pure), format (pure), then each chat's outbox. */
 export function createNotifier(deps: NotifierDeps): Notifier {
   const { store, logger } = deps;
-  const previousWhitelist = new Map<string, string[]>();
   const routeTargets: RouteTarget[] = deps.targets.map((target) => ({
     key: target.key,
     ...(target.notifications ? { notifications: target.notifications } : {}),
@@ -63,18 +62,14 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   return {
     handle(event) {
       try {
-        const previous =
-          previousWhitelist.get(event.bot) ?? store.seenTrades(event.bot).whitelist ?? undefined;
+        // The last whitelist announced is kept with the bot's seen trades, so a restart still diffs.
+        const seen = store.seenTrades(event.bot);
         const formatted = formatEvent(event, {
           showBotName: deps.showBotName,
-          ...(previous ? { previousWhitelist: previous } : {}),
+          ...(seen.whitelist ? { previousWhitelist: seen.whitelist } : {}),
           now: new Date(deps.now()),
         });
-        if (event.type === 'whitelist') {
-          previousWhitelist.set(event.bot, event.data);
-          const seen = store.seenTrades(event.bot);
-          store.saveSeenTrades(event.bot, { ...seen, whitelist: event.data });
-        }
+        if (event.type === 'whitelist') store.saveSeenTrades(event.bot, { ...seen, whitelist: event.data });
         if (!formatted) return;
         const overrides: Record<string, TargetOverrides | undefined> = {};
         for (const target of routeTargets) overrides[target.key] = overridesFromStore(store, target.key);
