@@ -9,7 +9,8 @@ import { builtinCommands } from '../src/chat/commands/index.js';
 import { createCommandRouter } from '../src/chat/router.js';
 import { loadConfig } from '../src/config/load.js';
 import { enabledDiscord } from '../src/config/schema.js';
-import { createDiscordAdapter, DiscordDeliveryError } from '../src/discord/adapter.js';
+import { createDiscordAdapter } from '../src/discord/adapter.js';
+import { DeliveryError } from '../src/notify/delivery.js';
 import { createFleet } from '../src/freqtrade/fleet.js';
 import { createLogger, createSilentLogger } from '../src/logger.js';
 import { openStore } from '../src/store/store.js';
@@ -380,7 +381,7 @@ describe('discord bot end to end', () => {
       const unknown = await harness.adapter
         .send('799999999999999999', { blocks: [{ kind: 'text', text: 'x' }] })
         .catch((error: unknown) => error);
-      expect(unknown).toBeInstanceOf(DiscordDeliveryError);
+      expect(unknown).toBeInstanceOf(DeliveryError);
       expect(unknown).toMatchObject({ permanent: true, message: expect.stringMatching(/Unknown Channel/) });
       harness.discord.failNext('POST /channels/:id/messages', 1, 403, {
         message: 'Missing Access',

@@ -29,6 +29,7 @@ import type { DiscordConfig } from '../config/schema.js';
 import type { FreqtradeClient } from '../freqtrade/client.js';
 import type { Fleet } from '../freqtrade/fleet.js';
 import type { Logger } from '../logger.js';
+import { createResumableSender, DeliveryError } from '../notify/delivery.js';
 import type { Store } from '../store/store.js';
 import { type DiscordMessagePayload, renderDiscord } from './render.js';
 import { type AutocompleteKind, autocompleteKindOf, BOT_OPTION, toSlashCommands } from './slash-commands.js';
@@ -61,20 +62,6 @@ export interface DiscordAdapter {
   stop(): Promise<void>;
   /** Sends a reply to a channel (notifications), each payload in order. */
   send(channelId: string, reply: Reply): Promise<void>;
-}
-
-/** Why a delivery failed: `permanent` when the channel is gone or the bot may not post there. */
-export class DiscordDeliveryError extends Error {
-  override name = 'DiscordDeliveryError' as const;
-  /** The channel is gone or closed to us: stop sending there. */
-  readonly permanent: boolean;
-  /** Discord refused this message itself (400): retrying it would block the channel forever. */
-  readonly dropMessage: boolean;
-  constructor(message: string, permanent: boolean, cause?: unknown, dropMessage = false) {
-    super(message, { cause });
-    this.permanent = permanent;
-    this.dropMessage = dropMessage;
-  }
 }
 
 /** Discord refused the token: the one start failure that retrying cannot fix. */
@@ -166,7 +153,7 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
   const configuredChannels = new Set(config.channels.map((channel) => channel.channel_id));
   // Notifications and command registration use their own REST client: they need no gateway.
   const rest = new REST({ api: config.api_root }).setToken(config.token);
-  const deliveredParts = new WeakMap<Reply, number>();
+  const sendResumable = createResumableSender();
   rest.on('rateLimited', (info) => {
     logger.debug(
       { route: info.route, retryAfterMs: info.retryAfter, global: info.global },
@@ -503,31 +490,24 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
       rest.clearHandlerSweeper();
     },
     async send(channelId, reply) {
-      const payloads = renderDiscord(reply);
-      // A retry of the same reply resumes after the messages already posted (no duplicates).
-      for (let index = deliveredParts.get(reply) ?? 0; index < payloads.length; index += 1) {
-        const payload = payloads[index];
-        try {
+      try {
+        await sendResumable(reply, renderDiscord(reply), async (payload) => {
           await rest.post(Routes.channelMessages(channelId), {
             body: { ...payload, allowed_mentions: { parse: [] } },
           });
-          deliveredParts.set(reply, index + 1);
-        } catch (error) {
-          if (error instanceof DiscordAPIError && error.status === 400) deliveredParts.delete(reply);
-          const permanent =
-            error instanceof DiscordAPIError &&
-            (PERMANENT_CODES.has(error.code) || error.status === 403 || error.status === 404);
-          const what = error instanceof DiscordAPIError ? `${error.status} ${error.message}` : String(error);
-          const dropMessage = !permanent && error instanceof DiscordAPIError && error.status === 400;
-          throw new DiscordDeliveryError(
-            `discord delivery to ${channelId} failed: ${what}`,
-            permanent,
-            error,
-            dropMessage,
-          );
-        }
+        });
+      } catch (error) {
+        const permanent =
+          error instanceof DiscordAPIError &&
+          (PERMANENT_CODES.has(error.code) || error.status === 403 || error.status === 404);
+        const what = error instanceof DiscordAPIError ? `${error.status} ${error.message}` : String(error);
+        const dropMessage = !permanent && error instanceof DiscordAPIError && error.status === 400;
+        throw new DeliveryError(`discord delivery to ${channelId} failed: ${what}`, {
+          permanent,
+          dropMessage,
+          cause: error,
+        });
       }
-      deliveredParts.delete(reply);
     },
   };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderPlainText, type Reply } from '../chat/reply.js';
 import { createSilentLogger } from '../logger.js';
 import { createOutbox, mergeReplies, type OutboxTarget, retryAfterMsOf } from './outbox.js';
+import { DeliveryError } from './delivery.js';
 
 const note = (text: string, silent = false): Reply => ({
   title: text,
@@ -68,9 +69,7 @@ describe('outbox', () => {
       globalPerSecond: 1000,
       onPermanentFailure: (key) => failures.push(key),
     });
-    const kicked = Object.assign(new Error('Forbidden: bot was kicked from the group chat'), {
-      permanent: true,
-    });
+    const kicked = new DeliveryError('Forbidden: bot was kicked from the group chat', { permanent: true });
     const gone = recordingTarget('gone', 0, () => kicked);
     const fine = recordingTarget('fine');
     outbox.enqueue(gone.target, note('x'));
@@ -86,7 +85,10 @@ describe('outbox', () => {
 
   it('drops a message the platform refuses as malformed and delivers the ones behind it', async () => {
     const outbox = createOutbox({ logger: createSilentLogger(), globalPerSecond: 1000, mergeThreshold: 100 });
-    const refused = Object.assign(new Error("Bad Request: can't parse entities"), { dropMessage: true });
+    const refused = new DeliveryError("Bad Request: can't parse entities", {
+      permanent: false,
+      dropMessage: true,
+    });
     const chat = recordingTarget('a', 0, (call) => (call === 1 ? refused : undefined));
     for (let i = 0; i < 3; i += 1) outbox.enqueue(chat.target, note(`m${i}`));
     await outbox.drain();
@@ -103,7 +105,7 @@ describe('outbox', () => {
       reviveAfterMs: 60_000,
       now: () => clock,
     });
-    const kicked = Object.assign(new Error('Forbidden: bot was kicked'), { permanent: true });
+    const kicked = new DeliveryError('Forbidden: bot was kicked', { permanent: true });
     let refuse = true;
     const chat = recordingTarget('c', 0, () => (refuse ? kicked : undefined));
     outbox.enqueue(chat.target, note('lost'));

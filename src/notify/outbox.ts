@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import { DeliveryError } from './delivery.js';
 import { type Reply, renderPlainText } from '../chat/reply.js';
 
 /** Where an outbox delivers: one chat, with its own pacing. */
@@ -61,13 +62,12 @@ export function retryAfterMsOf(error: unknown): number | undefined {
 
 /** The platform refused this one message (malformed, too long): drop it, keep the chat going. */
 function isRefusedMessage(error: unknown): boolean {
-  return Boolean(
-    error && typeof error === 'object' && (error as { dropMessage?: unknown }).dropMessage === true,
-  );
+  return error instanceof DeliveryError && error.dropMessage;
 }
 
+/** The chat is gone for good (bot removed, channel deleted). */
 function isPermanent(error: unknown): boolean {
-  return Boolean(error && typeof error === 'object' && (error as { permanent?: unknown }).permanent === true);
+  return error instanceof DeliveryError && error.permanent;
 }
 
 /** Joins several notifications into one message: titles kept as bold lines, a rule between them. */

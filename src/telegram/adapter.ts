@@ -7,26 +7,13 @@ import type { CommandRouter } from '../chat/router.js';
 import type { TelegramConfig } from '../config/schema.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { createResumableSender, DeliveryError } from '../notify/delivery.js';
 import { renderTelegram, type TelegramMessage } from './render.js';
 
 /** Where a message goes: a chat, and a forum topic when set. */
 export interface TelegramTarget {
   chatId: string;
   threadId: number | null;
-}
-
-/** Why a delivery failed for good: the chat is gone or the bot was removed. */
-export class TelegramDeliveryError extends Error {
-  override name = 'TelegramDeliveryError' as const;
-  /** The chat is gone for good: stop sending there. */
-  readonly permanent: boolean;
-  /** Telegram refused this message itself (400): retrying it would block the chat forever. */
-  readonly dropMessage: boolean;
-  constructor(message: string, permanent: boolean, cause?: unknown, dropMessage = false) {
-    super(message, { cause });
-    this.permanent = permanent;
-    this.dropMessage = dropMessage;
-  }
 }
 
 export interface TelegramAdapterDeps {
@@ -84,7 +71,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
   // Notifications go through the outbox, which paces them and waits out 429s itself: a hidden
   // retry here would spend the global budget behind the outbox's back.
   const notificationApi = new Api(config.token, { apiRoot: config.api_root });
-  const deliveredParts = new WeakMap<Reply, number>();
+  const sendResumable = createResumableSender();
 
   const contextOf = (ctx: Context): CommandContext | null => {
     const chat = ctx.chat;
@@ -263,14 +250,9 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
     },
     async send(target, reply) {
       try {
-        // A retry of the same reply resumes after the parts already delivered (no duplicates).
-        const parts = renderTelegram(reply);
-        const done = deliveredParts.get(reply) ?? 0;
-        for (let index = done; index < parts.length; index += 1) {
-          await sendRendered(target, parts.slice(index, index + 1), notificationApi);
-          deliveredParts.set(reply, index + 1);
-        }
-        deliveredParts.delete(reply);
+        await sendResumable(reply, renderTelegram(reply), (part) =>
+          sendRendered(target, [part], notificationApi),
+        );
       } catch (error) {
         const migratedTo = error instanceof GrammyError ? error.parameters.migrate_to_chat_id : undefined;
         const permanent = isPermanentFailure(error) || migratedTo !== undefined;
@@ -283,12 +265,11 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
               : error instanceof Error
                 ? error.message
                 : String(error);
-        throw new TelegramDeliveryError(
-          `telegram delivery to ${target.chatId} failed: ${description}`,
+        throw new DeliveryError(`telegram delivery to ${target.chatId} failed: ${description}`, {
           permanent,
-          error,
           dropMessage,
-        );
+          cause: error,
+        });
       }
     },
   };
