@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { type Config, configSchema, SECRET_KEYS } from './schema.js';
+import { type Config, configSchema, duplicateBotNames, SECRET_KEYS } from './schema.js';
 
 /** Prefix of environment variables that override config keys, Freqtrade style. */
 export const ENV_PREFIX = 'FTCHATOPS__';
@@ -100,7 +100,8 @@ export function parseConfig(raw: unknown, source = 'config'): Config {
   const result = configSchema.safeParse(raw);
   if (!result.success) {
     // Cross-key checks run only on an otherwise valid config; report duplicates alongside type errors too.
-    const problems = [...formatIssues(result.error), ...duplicateBotNameProblems(raw)];
+    // A Set: when zod's own cross-check ran too, the same line would appear twice.
+    const problems = [...new Set([...formatIssues(result.error), ...duplicateBotNameProblems(raw)])];
     throw new ConfigError(
       `${source} is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):`,
       problems,
@@ -112,19 +113,10 @@ export function parseConfig(raw: unknown, source = 'config'): Config {
 /** `bots.N.name: duplicate ...` lines for a raw config whose other errors stopped zod's cross-checks. */
 function duplicateBotNameProblems(raw: unknown): string[] {
   if (!raw || typeof raw !== 'object' || !('bots' in raw) || !Array.isArray(raw.bots)) return [];
-  const seen = new Map<string, number>();
-  const problems: string[] = [];
-  raw.bots.forEach((bot: unknown, index: number) => {
-    if (!bot || typeof bot !== 'object' || !('name' in bot) || typeof bot.name !== 'string') return;
-    const key = bot.name.trim().toLowerCase();
-    const first = seen.get(key);
-    if (first === undefined) seen.set(key, index);
-    else
-      problems.push(
-        `bots.${index}.name: duplicate bot name "${bot.name}" (also bots.${first}.name); names must be unique`,
-      );
-  });
-  return problems;
+  const names = raw.bots.map((bot: unknown) =>
+    bot && typeof bot === 'object' && 'name' in bot ? bot.name : undefined,
+  );
+  return duplicateBotNames(names).map((duplicate) => `bots.${duplicate.index}.name: ${duplicate.message}`);
 }
 
 /** Reads, parses and validates a config file, applying environment overrides. */

@@ -195,6 +195,25 @@ export const storeSchema = z.strictObject({
   audit_max_entries: z.number().int().min(10).max(100_000).default(2_000),
 });
 
+/** Bot names that repeat an earlier one (case-insensitively), with the message naming both; names that are not strings are skipped. */
+export function duplicateBotNames(names: readonly unknown[]): Array<{ index: number; message: string }> {
+  const seen = new Map<string, number>();
+  const duplicates: Array<{ index: number; message: string }> = [];
+  names.forEach((name, index) => {
+    if (typeof name !== 'string') return;
+    const key = name.trim().toLowerCase();
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, index);
+    else {
+      duplicates.push({
+        index,
+        message: `duplicate bot name "${name}" (also bots.${first}.name); names must be unique`,
+      });
+    }
+  });
+  return duplicates;
+}
+
 export const configSchema = z
   .strictObject({
     bots: z.array(botSchema).min(1, 'list at least one Freqtrade bot'),
@@ -215,18 +234,9 @@ export const configSchema = z
     confirmation_timeout_s: z.number().int().min(5).max(600).default(60),
   })
   .superRefine((config, ctx) => {
-    const seen = new Map<string, number>();
-    config.bots.forEach((bot, index) => {
-      const key = bot.name.toLowerCase();
-      const first = seen.get(key);
-      if (first !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['bots', index, 'name'],
-          message: `duplicate bot name "${bot.name}" (also bots.${first}.name); names must be unique`,
-        });
-      } else seen.set(key, index);
-    });
+    for (const duplicate of duplicateBotNames(config.bots.map((bot) => bot.name))) {
+      ctx.addIssue({ code: 'custom', path: ['bots', duplicate.index, 'name'], message: duplicate.message });
+    }
     const botNames = new Set(config.bots.map((bot) => bot.name));
     const checkBotRefs = (targets: Array<{ bots?: string[] | undefined }>, base: (string | number)[]) => {
       targets.forEach((target, index) => {
