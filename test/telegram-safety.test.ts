@@ -61,6 +61,16 @@ describe('safety rails', () => {
     expect(calls(harness)).toEqual(['POST /pause']);
   });
 
+  it('confirms in a forum topic (the button press carries the topic of its message)', async () => {
+    harness = await startHarness({ telegram: { chats: [{ chat_id: String(GROUP_CHAT), topic_id: 7 }] } });
+    const id = harness.freqtrade.addTrade({ pair: 'BTC/USDT', openRate: 100, currentRate: 101 });
+    const [prompt] = await harness.say(`/forceexit ${id}`, { threadId: 7 });
+    expect(prompt?.message_thread_id).toBe(7);
+    await harness.press(prompt!, 'Confirm');
+    await until(() => calls(harness!).length === 1, 5000, 'forceexit');
+    expect(calls(harness)).toEqual(['POST /forceexit']);
+  });
+
   it('a Refresh press edits the message in place with fresh numbers', async () => {
     harness = await startHarness();
     const id = harness.freqtrade.addTrade({ pair: 'BTC/USDT', openRate: 100, currentRate: 101 });

@@ -123,22 +123,14 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
 
   bot.on('callback_query:data', async (ctx) => {
     const message = ctx.callbackQuery.message;
-    const chat = message?.chat;
-    if (!message || !chat) {
+    // The same context as a typed command (grammY's ctx.msg is the pressed message here).
+    const commandCtx = contextOf(ctx);
+    if (!message || !commandCtx) {
       await ctx.answerCallbackQuery({ text: 'This button is not valid here.', show_alert: true });
       return;
     }
-    const threadId =
-      'is_topic_message' in message && message.is_topic_message ? (message.message_thread_id ?? null) : null;
-    const from = ctx.callbackQuery.from;
-    const commandCtx: CommandContext = {
-      platform: 'telegram',
-      chatId: String(chat.id),
-      userId: String(from.id),
-      threadId,
-      isPrivate: chat.type === 'private',
-      userName: from.username ? `@${from.username}` : from.first_name,
-    };
+    const { chat } = message;
+    const { threadId } = commandCtx;
     const outcome = await router.handleButton(commandCtx, ctx.callbackQuery.data);
     // The action has run by now: a late or failed answer must not swallow its result.
     try {

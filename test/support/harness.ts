@@ -181,6 +181,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         userId: opts.userId ?? ADMIN,
         messageId: message.message_id,
         data,
+        // A button on a message in a forum topic is pressed in that topic.
+        ...(message.message_thread_id !== undefined ? { threadId: message.message_thread_id } : {}),
       });
       await until(() => seenAnswers() > before, 8_000, 'the callback answer');
       const answer = telegram.callbackAnswers()[before];
