@@ -13,6 +13,8 @@ const TELEGRAM_CHAT = 5001;
 let harness: Harness | undefined;
 let discord: FakeDiscord | undefined;
 afterEach(async () => {
+  // Discord never had to refuse a message as malformed.
+  expect(discord?.count400 ?? 0).toBe(0);
   await harness?.close();
   await discord?.close();
   harness = undefined;

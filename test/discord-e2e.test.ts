@@ -320,6 +320,22 @@ describe('discord bot end to end', () => {
     });
   });
 
+  it('changes nothing for a stranger in a direct message', async () => {
+    harness = await startDiscordHarness();
+    harness.freqtrade.addTrade({ pair: 'BTC/USDT', openRate: 100, currentRate: 101 });
+    const h = harness;
+    // The notification stream's own check of open trades is not the stranger's doing: let it finish.
+    await h.discord.waitFor(() => h.app.store.seenTrades('main').updated_at_ms > 0, 5000);
+    const before = h.freqtrade.requests.length;
+    const { view } = await harness.command('stop', {}, { dm: true, userId: STRANGER });
+    expect(textOf(view.original)).not.toMatch(/Stop the trader/);
+    await harness.command('pause', {}, { dm: true, userId: STRANGER });
+    await harness.command('status', {}, { dm: true, userId: STRANGER });
+    expect(harness.stateChangingCalls()).toEqual([]);
+    const statusCalls = h.freqtrade.requests.slice(before).filter((request) => request.path === '/status');
+    expect(statusCalls).toEqual([]);
+  });
+
   it('serves an allowlisted admin in a direct message', async () => {
     harness = await startDiscordHarness();
     const { view } = await harness.command('whoami', {}, { dm: true });

@@ -193,3 +193,42 @@ describe('many bots', () => {
     expect(unknown?.text).toContain('Unknown bot "nope"');
   });
 });
+
+describe('notification settings from chat', () => {
+  it('/notify shows the levels and where they come from; bots, reset and /unmute work', async () => {
+    harness = await startHarness({
+      telegram: {
+        chats: [{ chat_id: '-100123', topic_id: null, notifications: { entry: 'silent' } }],
+      },
+    });
+    const [shown] = await harness.say('/notify');
+    expect(shown?.text).toMatch(/entry\s+silent\s+config/);
+    expect(shown?.text).toMatch(/exit_fill\s+on\s+default/);
+    expect(shown?.text).toContain('Not muted.');
+
+    await harness.say('/notify exit_fill off');
+    const [changed] = await harness.say('/notify');
+    expect(changed?.text).toMatch(/exit_fill\s+off\s+chat/);
+
+    const [bots] = await harness.say('/notify bots main');
+    expect(bots?.text).toContain('This chat now hears from main.');
+    const [unknown] = await harness.say('/notify bots nope');
+    expect(unknown?.text).toContain('Unknown bot "nope"');
+
+    await harness.say('/mute 2h');
+    const [muted] = await harness.say('/notify');
+    expect(muted?.text).toMatch(/Muted until \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
+    const [unmuted] = await harness.say('/unmute');
+    expect(unmuted?.text).toContain('Notifications are on again.');
+    expect(harness.app.store.chat('telegram:-100123').muted_until_ms).toBeNull();
+
+    await harness.say('/notify reset');
+    const state = harness.app.store.chat('telegram:-100123');
+    expect(state.notifications).toEqual({});
+    expect(state.bots).toBeNull();
+
+    const [bad] = await harness.say('/notify entry loud');
+    expect(bad?.text).toContain('The level must be on, silent or off.');
+    expect(bad?.text).toContain('Usage: /notify');
+  });
+});
