@@ -177,6 +177,27 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     threadId: ctx.threadId,
   });
 
+  /** Stores a button that re-runs `command` with raw `args` (Refresh, picker choices) and returns its action string. */
+  const invokeButton = (
+    ctx: CommandContext,
+    command: AnyCommandSpec,
+    bot: string | null,
+    args: Record<string, string>,
+    ownerUserId: string | null,
+    lifetimeMs: number,
+    verb: 'i' | 'x' = 'i',
+  ): string =>
+    `${verb}:${pending.add({
+      kind: 'invoke',
+      command: command.name,
+      args,
+      bot,
+      ...baseAction(ctx),
+      ownerUserId,
+      expiresAtMs: now() + lifetimeMs,
+      edit: true,
+    })}`;
+
   /** Runs a command whose arguments are bound; asks for confirmation first unless `confirmed`. */
   const execute = async (
     ctx: CommandContext,
@@ -243,17 +264,8 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         for (const [key, value] of Object.entries(args)) {
           if (value !== undefined) rawArgs[key] = Array.isArray(value) ? value.join(' ') : String(value);
         }
-        const id = pending.add({
-          kind: 'invoke',
-          command: command.name,
-          args: rawArgs,
-          bot: botName,
-          ...baseAction(ctx),
-          ownerUserId: null,
-          expiresAtMs: now() + REFRESH_LIFETIME_MS,
-          edit: true,
-        });
-        reply = addButtons(reply, [[{ label: '🔄 Refresh', action: `i:${id}`, style: 'secondary' }]]);
+        const action = invokeButton(ctx, command, botName, rawArgs, null, REFRESH_LIFETIME_MS);
+        reply = addButtons(reply, [[{ label: '🔄 Refresh', action, style: 'secondary' }]]);
       }
       return command.needsBot === false ? reply : withBotName(reply, bot);
     } catch (error) {
@@ -305,29 +317,11 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
             const rows: ReplyButton[][] = picker.options.map((option) => [
               {
                 label: option.label,
-                action: `i:${pending.add({
-                  kind: 'invoke',
-                  command: command.name,
-                  args: option.args,
-                  bot: bot.name,
-                  ...baseAction(ctx),
-                  ownerUserId: ctx.userId,
-                  expiresAtMs: now() + PICKER_LIFETIME_MS,
-                  edit: true,
-                })}`,
+                action: invokeButton(ctx, command, bot.name, option.args, ctx.userId, PICKER_LIFETIME_MS),
               },
             ]);
-            const cancelId = pending.add({
-              kind: 'invoke',
-              command: command.name,
-              args: {},
-              bot: bot.name,
-              ...baseAction(ctx),
-              ownerUserId: ctx.userId,
-              expiresAtMs: now() + PICKER_LIFETIME_MS,
-              edit: true,
-            });
-            rows.push([{ label: 'Cancel', action: `x:${cancelId}`, style: 'secondary' }]);
+            const cancel = invokeButton(ctx, command, bot.name, {}, ctx.userId, PICKER_LIFETIME_MS, 'x');
+            rows.push([{ label: 'Cancel', action: cancel, style: 'secondary' }]);
             return withBotName(addButtons(picker.prompt, rows), bot);
           }
         }
