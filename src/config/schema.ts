@@ -221,14 +221,10 @@ export const configSchema = z
       .discriminatedUnion('enabled', [telegramEnabled, telegramDisabled])
       .default({ enabled: false }),
     discord: z.discriminatedUnion('enabled', [discordEnabled, discordDisabled]).default({ enabled: false }),
-    access: accessSchema.default({
-      admins: [],
-      viewers: [],
-      discord_admin_roles: [],
-      discord_viewer_roles: [],
-    }),
+    // prefault: an absent section is parsed as {} so each key's own default applies.
+    access: accessSchema.prefault({}),
     gemini: z.discriminatedUnion('enabled', [geminiEnabled, geminiDisabled]).default({ enabled: false }),
-    store: storeSchema.default({ path: './data/state.json', audit_max_entries: 2_000 }),
+    store: storeSchema.prefault({}),
     log_level: z.enum(LOG_LEVELS).default('info'),
     /** How long a Confirm button stays valid. */
     confirmation_timeout_s: z.number().int().min(5).max(600).default(60),
