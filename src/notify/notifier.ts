@@ -72,7 +72,11 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         if (event.type === 'whitelist') store.saveSeenTrades(event.bot, { ...seen, whitelist: event.data });
         if (!formatted) return;
         const overrides: Record<string, TargetOverrides | undefined> = {};
-        for (const target of routeTargets) overrides[target.key] = overridesFromStore(store, target.key);
+        // Only chats with stored choices get an entry: the rest route by config alone.
+        for (const target of routeTargets) {
+          const stored = overridesFromStore(store, target.key);
+          if (stored) overrides[target.key] = stored;
+        }
         for (const { target, level } of routeEvent(event, routeTargets, overrides, deps.now())) {
           const destination = byKey.get(target.key);
           const outbox = destination ? deps.outboxes[destination.platform] : undefined;

@@ -67,11 +67,9 @@ export function levelForExitReason(
   return Object.hasOwn(map, '*') ? (map['*'] ?? 'on') : 'on';
 }
 
-/** A configured value resolved to a level: a string as is; a reason map by the event's exit reason (non-exit events have none). */
-function resolveLevel(value: LevelOrReasonMap, event: BotEvent): NotificationLevel {
-  if (typeof value === 'string') return value;
-  const exitReason = event.type === 'exit' || event.type === 'exit_fill' ? event.exit_reason : undefined;
-  return levelForExitReason(value, exitReason);
+/** A configured value resolved to a level: a string as is; a reason map by the exit reason (non-exit events have none). */
+function resolveLevel(value: LevelOrReasonMap, exitReason: string | null | undefined): NotificationLevel {
+  return typeof value === 'string' ? value : levelForExitReason(value, exitReason);
 }
 
 /** The level at which an event reaches a target: config defaults ← config block ← stored overrides; exit/exit_fill maps by exit_reason with '*' wildcard; muted → 'off'. */
@@ -82,17 +80,44 @@ export function levelFor(
   nowMs: number,
 ): NotificationLevel {
   const key = settingKeyFor(event);
-  if (key === null) return 'off';
+  return key === null ? 'off' : levelForKey(event, key, exitReasonOf(event), target, overrides, nowMs);
+}
+
+/** The exit reason that reason maps look up: only exits have one. */
+function exitReasonOf(event: BotEvent): string | null | undefined {
+  return event.type === 'exit' || event.type === 'exit_fill' ? event.exit_reason : undefined;
+}
+
+/** The configured value of one setting for a target: stored override ← config block ← default. */
+function configuredValue(
+  setting: NotificationType,
+  target: RouteTarget,
+  overrides: TargetOverrides | undefined,
+): LevelOrReasonMap {
+  return (
+    overrides?.notifications?.[setting] ?? target.notifications?.[setting] ?? DEFAULT_NOTIFICATIONS[setting]
+  );
+}
+
+/** levelFor with the event's setting key and exit reason worked out once (routing calls it per target). */
+function levelForKey(
+  event: BotEvent,
+  key: NotificationType,
+  exitReason: string | null | undefined,
+  target: RouteTarget,
+  overrides: TargetOverrides | undefined,
+  nowMs: number,
+): NotificationLevel {
   const bots = overrides?.bots ?? target.bots;
   if (bots !== undefined && !bots.includes(event.bot)) return 'off';
   const mutedUntilMs = overrides?.mutedUntilMs;
   if (mutedUntilMs !== null && mutedUntilMs !== undefined && nowMs < mutedUntilMs) return 'off';
-  const configured = (setting: NotificationType): LevelOrReasonMap =>
-    overrides?.notifications?.[setting] ?? target.notifications?.[setting] ?? DEFAULT_NOTIFICATIONS[setting];
-  const level = resolveLevel(configured(key), event);
+  const level = resolveLevel(configuredValue(key, target, overrides), exitReason);
   // A back-filled exit stands for both the exit order and its fill, which were missed: a chat
   // that listens to either hears it, at the louder of the two levels.
-  if (event.backfilled && key === 'exit_fill') return louder(level, resolveLevel(configured('exit'), event));
+  if (event.backfilled && key === 'exit_fill') {
+    return louder(level, resolveLevel(configuredValue('exit', target, overrides), exitReason));
+  }
   return level;
 }
 
@@ -111,9 +136,12 @@ export function routeEvent(
   nowMs: number,
 ): Array<{ target: RouteTarget; level: 'on' | 'silent' }> {
   const routed: Array<{ target: RouteTarget; level: 'on' | 'silent' }> = [];
+  const key = settingKeyFor(event);
+  if (key === null) return routed;
+  const exitReason = exitReasonOf(event);
   for (const target of targets) {
     const overrides = Object.hasOwn(overridesByKey, target.key) ? overridesByKey[target.key] : undefined;
-    const level = levelFor(event, target, overrides, nowMs);
+    const level = levelForKey(event, key, exitReason, target, overrides, nowMs);
     if (level !== 'off') routed.push({ target, level });
   }
   return routed;
