@@ -1,7 +1,8 @@
 /**
  * A minimal Bot API server for the pipeline benchmark: answers at once, enforces nothing, and
- * timestamps every sendMessage with performance.now() once its body has fully arrived, so the
- * latency from a websocket frame to the outgoing API call can be measured in the same clock.
+ * timestamps every sendMessage once its body has fully arrived, in absolute milliseconds
+ * (performance.timeOrigin + performance.now()), so the latency from a websocket frame to the
+ * outgoing API call can be measured even when the app runs in another process on this machine.
  *
  * It knows just what grammY and the app call: getMe, setMyCommands, deleteWebhook, getUpdates
  * (held for the long-poll timeout), sendMessage; anything else answers `true`.
@@ -13,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 export const INSTANT_TOKEN = '424242:BENCH-instant-token';
 
 export interface ReceivedSend {
-  /** performance.now() when the request body was complete. */
+  /** performance.timeOrigin + performance.now() when the request body was complete. */
   at: number;
   chatId: string;
   text: string;
@@ -117,7 +118,7 @@ export async function startInstantTelegram(): Promise<InstantTelegram> {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const at = performance.now();
+      const at = performance.timeOrigin + performance.now();
       handle(req, res, Buffer.concat(chunks).toString('utf8'), at);
     });
   });

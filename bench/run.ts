@@ -45,24 +45,33 @@ type LatencyKind = 'unpaced' | 'shipped' | 'shipped-stored';
 const pcts = (p: Percentiles): string => `p50 ${ms(p.p50)} · p99 ${ms(p.p99)} · max ${ms(p.max)}`;
 
 function loadText(result: LatencyResult): string {
-  const { load } = result;
+  const { load, fakesLoad } = result;
   return (
-    `event loop busy ${pct(load.eventLoopUtilization)} (app + in-process fakes); ` +
+    `app process: event loop busy ${pct(load.eventLoopUtilization)}, ` +
     `GC ${load.gcCount}× (${load.gcTotalMs.toFixed(0)} ms, max pause ${ms(load.gcMaxMs)} ms); ` +
+    `fakes' child process: event loop busy ${pct(fakesLoad.eventLoopUtilization)}, ` +
+    `CPU ${(fakesLoad.ownCpuMs / fakesLoad.wallMs).toFixed(2)} cores, GC max pause ${ms(fakesLoad.gcMaxMs)} ms; ` +
     `other processes on the machine: ${(load.otherCpuMs / load.wallMs).toFixed(2)} of ${load.cores} cores busy`
   );
+}
+
+function clockText(result: LatencyResult): string {
+  // Math.round and a template literal turn -0.4 into "0", not "-0".
+  const offsetUs = Math.round(result.clock.offsetMs * 1000);
+  const uncertaintyUs = Math.round(result.clock.uncertaintyMs * 1000);
+  return `clock check (child − app, IPC ping-pong): ${offsetUs >= 0 ? '+' : ''}${offsetUs} µs ± ${uncertaintyUs} µs`;
 }
 
 function latencyRow(result: LatencyResult, kind: LatencyKind): Row {
   const lost = result.events - result.received;
   const events = result.events.toLocaleString('en-US');
   const measured = {
-    unpaced: `ws frame \`emit\` → sendMessage body received (performance.now, same process); ${events} \`exit\` events at ${result.ratePerS}/s over ${result.chats} private chats (each hears its own exit reason), after a 1 s warm-up; real stream/notifier/outbox/adapter/grammY composed as in startApp with outbox pacing OFF (bench/compose.ts)`,
-    shipped: `same end to end, app exactly as shipped (startApp, TELEGRAM_LIMITS), ${events} events at ${result.ratePerS}/s (under the 30/s budget), one event per chat, ${result.chats} chats, empty store`,
+    unpaced: `ws frame \`emit\` → sendMessage body received; the fake Freqtrade and an instant Bot API server run in a child process, the app alone in the bench process; both ends stamped with performance.timeOrigin + performance.now() (absolute ms, sub-ms; the same machine's monotonic-derived wall clock in both processes); ${events} \`exit\` events at ${result.ratePerS}/s over ${result.chats} private chats (each hears its own exit reason), after a 1 s warm-up; real stream/notifier/outbox/adapter/grammY composed as in startApp with outbox pacing OFF (bench/compose.ts)`,
+    shipped: `same end to end (fakes in the child process), app exactly as shipped (startApp, TELEGRAM_LIMITS), ${events} events at ${result.ratePerS}/s (under the 30/s budget), one event per chat, ${result.chats} chats, empty store`,
     'shipped-stored': `as (a′) but every one of the ${result.chats} chats has a store entry first (what \`/use\`, \`/notify\` or \`/mute\` leave behind)`,
   }[kind];
   const stages = result.stages
-    ? `<br>stages: stream (ws + parse) ${pcts(result.stages.stream)}; notify (route ${result.chats} chats + format + outbox) ${pcts(result.stages.notify)}; send (render + grammY + HTTP) ${pcts(result.stages.send)}`
+    ? `<br>stages: stream (ws + parse; emit in child → notifier in app) ${pcts(result.stages.stream)}; notify (route ${result.chats} chats + format + outbox) ${pcts(result.stages.notify)}; send (render + grammY + HTTP; outbox in app → body received in child) ${pcts(result.stages.send)}`
     : '';
   const pass = lost === 0 && result.total.p99 <= TARGET_P99_MS;
   return {
@@ -74,7 +83,7 @@ function latencyRow(result: LatencyResult, kind: LatencyKind): Row {
     measured,
     result:
       `**p99 ${ms(result.total.p99)} ms** · p50 ${ms(result.total.p50)} · p90 ${ms(result.total.p90)} · max ${ms(result.total.max)} (mean ${ms(result.total.mean)}); lost ${lost}; merged msgs ${result.mergedMessages}` +
-      `${stages}<br>${loadText(result)}`,
+      `${stages}<br>${loadText(result)}<br>${clockText(result)}`,
     target:
       kind === 'unpaced'
         ? `p99 ≤ ${TARGET_P99_MS} ms, 0 lost`

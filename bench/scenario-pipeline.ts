@@ -1,20 +1,26 @@
 /**
  * Scenario (a): pipeline overhead, a websocket frame in → the Bot API call out.
  *
- * The fake Freqtrade emits `exit` frames at a fixed rate, each with its sequence number as trade id;
- * the send time is taken with performance.now() right before `emit`. The instant Bot API server
- * takes performance.now() when the sendMessage body has arrived and reads the sequence number(s)
- * back from the text. Both run in this process, so one clock covers both ends.
+ * The app (compose.ts for (a), startApp for (a′)/(a″)) runs in this process; the fake Freqtrade
+ * and the instant Bot API server run in a child process (pipeline-child.ts), so their work does
+ * not compete with the app for this event loop. The child emits `exit` frames at a fixed rate,
+ * each with its sequence number as trade id, stamping each right before `emit`; it stamps each
+ * sendMessage once its body has arrived and reads the sequence number(s) back from the text. Both
+ * sides stamp with performance.timeOrigin + performance.now() (absolute ms, same machine), and the
+ * offset between the two processes is checked with a ping-pong before the run.
  */
-import { performance } from 'node:perf_hooks';
 import { type App, startApp } from '../src/main.js';
-import { type FakeFreqtrade, startFakeFreqtrade } from '../test/fakes/fake-freqtrade.js';
 import { startPipeline } from './compose.js';
-import { type InstantTelegram, startInstantTelegram } from './instant-telegram.js';
+import {
+  absoluteNow,
+  type ClockCheck,
+  checkClocks,
+  type FakesProcess,
+  startFakesProcess,
+} from './pipeline-protocol.js';
 import {
   benchConfig,
   createSinkLogger,
-  exitFrame,
   type LoadReport,
   type Percentiles,
   percentiles,
@@ -34,18 +40,23 @@ export interface LatencyResult {
   received: number;
   /** API messages that carried more than one notification (merged backlog). */
   mergedMessages: number;
-  /** Frame emitted → sendMessage received. */
+  /** Frame emitted (child) → sendMessage received (child). */
   total: Percentiles;
   /** Per stage, when the pipeline was probed (composed in bench/, not startApp). */
   stages?: {
-    /** emit → event handed to the notifier: ws transport, frame parse (zod), event stream. */
+    /** emit (child) → event handed to the notifier (app): ws transport, frame parse (zod), event stream. */
     stream: Percentiles;
-    /** notifier → outbox calls send: route over every chat, format, enqueue, pump. */
+    /** notifier → outbox calls send (both in the app): route over every chat, format, enqueue, pump. */
     notify: Percentiles;
-    /** send → request body received: render HTML, grammY + auto-retry, node-fetch, loopback HTTP. */
+    /** send (app) → request body received (child): render HTML, grammY + auto-retry, node-fetch, loopback HTTP. */
     send: Percentiles;
   };
+  /** The app's process over the measured window; otherCpuMs leaves out the fakes' process too. */
   load: LoadReport;
+  /** The fakes' process (child) over the measured window. */
+  fakesLoad: LoadReport;
+  /** The offset between the two processes' clocks, as checked before the run. */
+  clock: ClockCheck;
   warnings: number;
 }
 
@@ -56,7 +67,10 @@ interface DriveOptions {
   chats: number;
 }
 
-/** Per sequence number: when the event reached the notifier and when the outbox sent it. */
+/** How long the child waits, after its last emit, for every event to reach the API server. */
+const DRAIN_TIMEOUT_MS = 5_000;
+
+/** Per sequence number: when the event reached the notifier and when the outbox sent it (absolute ms). */
 class Stamps {
   readonly event: Float64Array;
   readonly send: Float64Array;
@@ -65,59 +79,34 @@ class Stamps {
     this.send = new Float64Array(size + 1).fill(Number.NaN);
   }
   mark(array: Float64Array, seq: number): void {
-    if (seq >= 1 && seq < array.length && Number.isNaN(array[seq] as number)) array[seq] = performance.now();
+    if (seq >= 1 && seq < array.length && Number.isNaN(array[seq] as number)) array[seq] = absoluteNow();
   }
 }
 
 const totalEvents = (options: DriveOptions): number =>
   Math.ceil((options.ratePerS * (options.warmupMs + options.measureMs)) / 1000);
 
-/** Emits frames at `ratePerS` (catching up every ≥1 ms tick) and matches them with the API calls. */
+/**
+ * Has the child emit frames at `ratePerS` and record the API calls, meters this process over the
+ * measured window, and matches the child's stamps (and the probes', if any) per sequence number.
+ */
 async function drive(
-  freqtrade: FakeFreqtrade,
-  telegram: InstantTelegram,
+  fakes: FakesProcess,
   options: DriveOptions,
   stamps?: Stamps,
 ): Promise<Omit<LatencyResult, 'warnings'>> {
+  const clock = await checkClocks(fakes);
   const total = totalEvents(options);
-  const sentAt = new Float64Array(total + 1).fill(Number.NaN);
-  const receivedAt = new Float64Array(total + 1).fill(Number.NaN);
-  let received = 0;
-  let mergedMessages = 0;
-  telegram.onSend = ({ at, text }) => {
-    const seqs = seqsIn(text);
-    if (seqs.length > 1) mergedMessages += 1;
-    for (const seq of seqs) {
-      if (seq >= 1 && seq <= total && Number.isNaN(receivedAt[seq] as number)) {
-        receivedAt[seq] = at;
-        received += 1;
-      }
-    }
-  };
+  const runMs = options.warmupMs + options.measureMs;
+  const measuring = fakes.next('measuring', runMs + DRAIN_TIMEOUT_MS + 10_000).then(() => startLoadMeter());
+  measuring.catch(() => undefined);
+  const driven = fakes.next('driven', runMs + DRAIN_TIMEOUT_MS + 10_000);
+  fakes.send({ kind: 'drive', ...options, drainTimeoutMs: DRAIN_TIMEOUT_MS });
+  const { sentAt, receivedAt, measuredFrom, mergedMessages, load: fakesLoad } = await driven;
+  const ownLoad = (await measuring)();
+  // The machine's CPU besides this process: take the fakes' process out as well.
+  const load = { ...ownLoad, otherCpuMs: Math.max(0, ownLoad.otherCpuMs - fakesLoad.ownCpuMs) };
 
-  const start = performance.now();
-  let stopMeter: (() => LoadReport) | undefined;
-  await new Promise<void>((resolve) => {
-    let emitted = 0;
-    const tick = (): void => {
-      if (!stopMeter && performance.now() - start >= options.warmupMs) stopMeter = startLoadMeter();
-      const due = Math.min(total, Math.floor(((performance.now() - start) * options.ratePerS) / 1000) + 1);
-      while (emitted < due) {
-        emitted += 1;
-        const seq = emitted;
-        sentAt[seq] = performance.now();
-        freqtrade.emit(exitFrame(seq, (seq - 1) % options.chats));
-      }
-      if (emitted < total) setTimeout(tick, 1);
-      else resolve();
-    };
-    tick();
-  });
-  await until(() => received >= total, 5_000, 'every event to reach the API').catch(() => undefined);
-  const load = (stopMeter ?? startLoadMeter())();
-  telegram.onSend = undefined;
-
-  const measuredFrom = start + options.warmupMs;
   const seqs: number[] = [];
   for (let seq = 1; seq <= total; seq += 1) if ((sentAt[seq] as number) >= measuredFrom) seqs.push(seq);
   const diff = (to: Float64Array, from: Float64Array) =>
@@ -140,23 +129,31 @@ async function drive(
         }
       : {}),
     load,
+    fakesLoad,
+    clock,
   };
 }
 
 async function connected(
-  freqtrade: FakeFreqtrade,
+  fakes: FakesProcess,
   streams: Array<{ state(): string }>,
   timeoutMs = 10_000,
 ): Promise<void> {
   await until(() => streams.every((stream) => stream.state() === 'open'), timeoutMs, 'websocket open');
-  await until(
-    () => freqtrade.wsConsumers().some((consumer) => consumer.subscribed.includes('exit')),
-    timeoutMs,
-    'subscription',
-  );
+  const subscribed = fakes.next('subscribed', timeoutMs + 1_000);
+  fakes.send({ kind: 'await-subscribed', timeoutMs });
+  await subscribed;
   // Let the first back-fill (REST /status, /trades) finish so it does not overlap the measurement.
   await sleep(300);
 }
+
+const configFor = (fakes: FakesProcess, chats: number, storePath: string) =>
+  benchConfig({
+    bots: [{ name: 'main', url: fakes.freqtradeUrl }],
+    telegram: { token: fakes.token, apiRoot: fakes.apiRoot },
+    chatIds: privateChatIds(chats),
+    storePath,
+  });
 
 /**
  * The pipeline at full load: the real stream, notifier, outbox, Telegram adapter and grammY,
@@ -168,40 +165,35 @@ export async function pipelineUnpaced(
     storePath: string;
   },
 ): Promise<LatencyResult> {
-  const freqtrade = await startFakeFreqtrade();
-  const telegram = await startInstantTelegram();
-  const sink = createSinkLogger();
-  const config = benchConfig({
-    bots: [{ name: 'main', url: freqtrade.url }],
-    telegram: { token: telegram.token, apiRoot: telegram.apiRoot },
-    chatIds: privateChatIds(options.chats),
-    storePath: options.storePath,
-  });
-  const stamps = new Stamps(totalEvents(options));
-  const pipeline = await startPipeline({
-    config,
-    logger: sink.logger,
-    globalPerSecond: 1e9,
-    privateChatIntervalMs: 0,
-    mergeThreshold: 3,
-    botInfo: { id: 424242, username: 'chatops_bench_bot', first_name: 'Bench' },
-    probe: {
-      event: (event) => {
-        if (event.type === 'exit') stamps.mark(stamps.event, event.trade_id);
-      },
-      send: (reply) => {
-        for (const seq of seqsIn(reply.title ?? '')) stamps.mark(stamps.send, seq);
-      },
-    },
-  });
+  const fakes = await startFakesProcess();
   try {
-    await connected(freqtrade, pipeline.streams);
-    const result = await drive(freqtrade, telegram, options, stamps);
-    return { ...result, warnings: sink.warnings };
+    const sink = createSinkLogger();
+    const stamps = new Stamps(totalEvents(options));
+    const pipeline = await startPipeline({
+      config: configFor(fakes, options.chats, options.storePath),
+      logger: sink.logger,
+      globalPerSecond: 1e9,
+      privateChatIntervalMs: 0,
+      mergeThreshold: 3,
+      botInfo: { id: 424242, username: 'chatops_bench_bot', first_name: 'Bench' },
+      probe: {
+        event: (event) => {
+          if (event.type === 'exit') stamps.mark(stamps.event, event.trade_id);
+        },
+        send: (reply) => {
+          for (const seq of seqsIn(reply.title ?? '')) stamps.mark(stamps.send, seq);
+        },
+      },
+    });
+    try {
+      await connected(fakes, pipeline.streams);
+      const result = await drive(fakes, options, stamps);
+      return { ...result, warnings: sink.warnings };
+    } finally {
+      await pipeline.stop();
+    }
   } finally {
-    await pipeline.stop();
-    await telegram.close();
-    await freqtrade.close();
+    await fakes.stop();
   }
 }
 
@@ -217,30 +209,29 @@ export async function pipelineShippedLowRate(options: {
   chats: number;
   storedChats: boolean;
 }): Promise<LatencyResult> {
-  const freqtrade = await startFakeFreqtrade();
-  const telegram = await startInstantTelegram();
-  const sink = createSinkLogger();
-  const config = benchConfig({
-    bots: [{ name: 'main', url: freqtrade.url }],
-    telegram: { token: telegram.token, apiRoot: telegram.apiRoot },
-    chatIds: privateChatIds(options.chats),
-    storePath: options.storePath,
-  });
-  const app: App = await startApp({ config, logger: sink.logger, storePath: null });
+  const fakes = await startFakesProcess();
   try {
-    if (options.storedChats) {
-      for (const id of privateChatIds(options.chats)) {
-        app.store.updateChat(`telegram:${id}`, (chat) => {
-          chat.current_bot = 'main';
-        });
+    const sink = createSinkLogger();
+    const app: App = await startApp({
+      config: configFor(fakes, options.chats, options.storePath),
+      logger: sink.logger,
+      storePath: null,
+    });
+    try {
+      if (options.storedChats) {
+        for (const id of privateChatIds(options.chats)) {
+          app.store.updateChat(`telegram:${id}`, (chat) => {
+            chat.current_bot = 'main';
+          });
+        }
       }
+      await connected(fakes, app.streams);
+      const result = await drive(fakes, { ...options, warmupMs: 0 });
+      return { ...result, warnings: sink.warnings };
+    } finally {
+      await app.stop();
     }
-    await connected(freqtrade, app.streams);
-    const result = await drive(freqtrade, telegram, { ...options, warmupMs: 0 });
-    return { ...result, warnings: sink.warnings };
   } finally {
-    await app.stop();
-    await telegram.close();
-    await freqtrade.close();
+    await fakes.stop();
   }
 }
