@@ -11,7 +11,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import type { LoadReport } from './support.js';
+import { type LoadReport, nextChildMessage } from './support.js';
 
 /** Absolute ms (epoch-based) with sub-ms precision, comparable across processes on this machine. */
 export const absoluteNow = (): number => performance.timeOrigin + performance.now();
@@ -95,38 +95,13 @@ export interface FakesProcess {
   stop(): Promise<void>;
 }
 
+/** The child's next message of `kind` (see nextChildMessage). */
 function nextMessage<K extends ChildKind>(
   child: ChildProcess,
   kind: K,
   timeoutMs: number,
 ): Promise<Extract<PipelineChildMessage, { kind: K }>> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`pipeline fakes: no "${kind}" within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const onMessage = (message: unknown): void => {
-      if (!isPipelineChildMessage(message)) return;
-      if (message.kind === 'failed') {
-        cleanup();
-        reject(new Error(`pipeline fakes failed: ${message.reason}`));
-      } else if (message.kind === kind) {
-        cleanup();
-        resolve(message as Extract<PipelineChildMessage, { kind: K }>);
-      }
-    };
-    const onExit = (code: number | null): void => {
-      cleanup();
-      reject(new Error(`pipeline fakes exited (${code}) before "${kind}"`));
-    };
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-    };
-    child.on('message', onMessage);
-    child.on('exit', onExit);
-  });
+  return nextChildMessage(child, isPipelineChildMessage, 'pipeline fakes', kind, timeoutMs);
 }
 
 /** Forks pipeline-child.ts (through tsx) and waits until both fakes listen. */

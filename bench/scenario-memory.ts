@@ -13,7 +13,7 @@ import {
   type MemorySample,
   type ParentMessage,
 } from './memory-protocol.js';
-import { exitFrame, privateChatIds, rawBenchConfig, until } from './support.js';
+import { exitFrame, nextChildMessage, privateChatIds, rawBenchConfig, until } from './support.js';
 
 export interface MemoryResult {
   bots: number;
@@ -28,39 +28,13 @@ export interface MemoryResult {
 
 type Kind = ChildMessage['kind'];
 
-/** Waits for the child's next message of `kind` (a `failed` message or an exit rejects). */
+/** The child's next message of `kind` (see nextChildMessage). */
 function nextMessage<K extends Kind>(
   child: ChildProcess,
   kind: K,
   timeoutMs: number,
 ): Promise<Extract<ChildMessage, { kind: K }>> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`memory child: no "${kind}" within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const onMessage = (message: unknown): void => {
-      if (!isChildMessage(message)) return;
-      if (message.kind === 'failed') {
-        cleanup();
-        reject(new Error(`memory child failed: ${message.reason}`));
-      } else if (message.kind === kind) {
-        cleanup();
-        resolve(message as Extract<ChildMessage, { kind: K }>);
-      }
-    };
-    const onExit = (code: number | null): void => {
-      cleanup();
-      reject(new Error(`memory child exited (${code}) before "${kind}"`));
-    };
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-    };
-    child.on('message', onMessage);
-    child.on('exit', onExit);
-  });
+  return nextChildMessage(child, isChildMessage, 'memory child', kind, timeoutMs);
 }
 
 export async function memory(options: {

@@ -2,6 +2,7 @@
  * Shared pieces of the benchmark: config building, event frames that reach exactly one chat,
  * a counting log sink, percentiles and small waits.
  */
+import type { ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
@@ -261,4 +262,45 @@ export function startLoadMeter(): () => LoadReport {
       gcMaxMs: gc.max,
     };
   };
+}
+
+/**
+ * The next IPC message of `kind` from a bench child process. A `failed` message, the child's exit
+ * or the timeout rejects, naming `label`.
+ */
+export function nextChildMessage<M extends { kind: string }, K extends M['kind']>(
+  child: ChildProcess,
+  isMessage: (message: unknown) => message is M,
+  label: string,
+  kind: K,
+  timeoutMs: number,
+): Promise<Extract<M, { kind: K }>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`${label}: no "${kind}" within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onMessage = (message: unknown): void => {
+      if (!isMessage(message)) return;
+      if (message.kind === 'failed') {
+        cleanup();
+        const reason = (message as { reason?: unknown }).reason;
+        reject(new Error(`${label} failed: ${String(reason)}`));
+      } else if (message.kind === kind) {
+        cleanup();
+        resolve(message as Extract<M, { kind: K }>);
+      }
+    };
+    const onExit = (code: number | null): void => {
+      cleanup();
+      reject(new Error(`${label} exited (${code}) before "${kind}"`));
+    };
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    child.on('message', onMessage);
+    child.on('exit', onExit);
+  });
 }
