@@ -93,3 +93,30 @@ export function allowedChatsOf(config: {
   }
   return chats;
 }
+
+/**
+ * The bots a configured chat is limited to (its `bots` list in the config), for commands and
+ * notifications alike; null when the chat may use every bot (no list, or not a configured chat).
+ */
+export function chatBotsOf(
+  config: {
+    telegram: {
+      enabled: boolean;
+      chats?: Array<{ chat_id: string; topic_id: number | null; bots?: string[] | undefined }>;
+    };
+    discord: { enabled: boolean; channels?: Array<{ channel_id: string; bots?: string[] | undefined }> };
+  },
+  ctx: Pick<CommandContext, 'platform' | 'chatId' | 'threadId'>,
+): string[] | null {
+  if (ctx.platform === 'telegram' && config.telegram.enabled) {
+    const chats = (config.telegram.chats ?? []).filter((chat) => chat.chat_id === ctx.chatId);
+    // A topic's own entry wins over the whole chat's.
+    const chat = chats.find((c) => c.topic_id === ctx.threadId) ?? chats.find((c) => c.topic_id === null);
+    return chat?.bots?.length ? chat.bots : null;
+  }
+  if (ctx.platform === 'discord' && config.discord.enabled) {
+    const channel = (config.discord.channels ?? []).find((c) => c.channel_id === ctx.chatId);
+    return channel?.bots?.length ? channel.bots : null;
+  }
+  return null;
+}
