@@ -13,6 +13,18 @@ export interface CommandRouterDeps {
   policy: AccessPolicy;
   /** A denied sender hears "not allowed" at most once per this interval per chat. */
   denyReplyIntervalMs?: number;
+  /** Told once per typed command or button press when it has been handled (metrics). */
+  onCommandFinished?(event: CommandFinishedEvent): void;
+}
+
+/** How a command or button press ended: for metrics, never shown to users. */
+export type CommandOutcome = 'ok' | 'confirm_requested' | 'refused' | 'denied' | 'failed';
+
+export interface CommandFinishedEvent {
+  /** The command's canonical name (aliases resolved); `unknown` for an unknown command. */
+  command: string;
+  outcome: CommandOutcome;
+  durationMs: number;
 }
 
 /** What pressing a button leads to. */

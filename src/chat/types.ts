@@ -89,6 +89,11 @@ export interface CommandSpec<S extends z.ZodObject = z.ZodObject> {
   needsBot?: boolean;
   /** Changes state: audited, refused on `read_only` bots. Default false. */
   mutates?: boolean;
+  /**
+   * Changes a chat setting (/notify, /mute, /use) rather than Freqtrade's state: recorded in the
+   * audit log with its arguments, but allowed on `read_only` bots. Default false.
+   */
+  audited?: boolean;
   /** Adds a Refresh button that re-runs the command and edits the message in place. */
   refreshable?: boolean;
   /** When present the command needs confirmation: describes what will happen (trade, pair, profit). */
