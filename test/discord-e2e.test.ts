@@ -213,7 +213,7 @@ describe('discord bot end to end', () => {
     expect(edited?.components).toEqual([]);
     // The second press only hears, privately, that the button was used.
     const notices = presses.flatMap((press) => press.view.followUps.map((message) => message.content));
-    expect(notices).toEqual([expect.stringMatching(/expired or was already used/)]);
+    expect(notices).toEqual([expect.stringMatching(/already confirmed\. Nothing more was done/)]);
   });
 
   it('Cancel on a confirmation edits the prompt and exits nothing', async () => {

@@ -57,7 +57,7 @@ describe('telegram bot end to end', () => {
     await harness.press(prompt!, 'Confirm');
     await until(() => harness!.stateChangingCalls().length > 0, 5000, 'the forceexit call');
     const again = await harness.press(prompt!, 'Confirm');
-    expect(again.notice).toMatch(/expired or was already used/);
+    expect(again.notice).toMatch(/already confirmed\. Nothing more was done/);
     expect(harness.stateChangingCalls()).toEqual([{ method: 'POST', path: '/forceexit' }]);
     const exitBody = harness.freqtrade.requests.find((request) => request.path === '/forceexit')?.body;
     expect(exitBody).toMatchObject({ tradeid: id });

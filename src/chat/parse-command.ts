@@ -6,6 +6,8 @@ export interface ParsedCommandLine {
   addressedTo: string | null;
   positional: string[];
   named: Record<string, string>;
+  /** Keys given more than once (`amount=1 amount=2`): refused, since which one was meant is unclear. */
+  repeatedKeys: string[];
 }
 
 /** Splits words on white space, keeping "double" or 'single' quoted runs together (quotes removed). */
@@ -28,10 +30,20 @@ export function parseCommandLine(text: string): ParsedCommandLine | null {
   if (!match) return null;
   const positional: string[] = [];
   const named: Record<string, string> = {};
+  const repeatedKeys: string[] = [];
   for (const word of rest) {
     const keyValue = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(word);
-    if (keyValue) named[(keyValue[1] as string).toLowerCase()] = keyValue[2] as string;
-    else positional.push(word);
+    if (keyValue) {
+      const key = (keyValue[1] as string).toLowerCase();
+      if (Object.hasOwn(named, key) && !repeatedKeys.includes(key)) repeatedKeys.push(key);
+      named[key] = keyValue[2] as string;
+    } else positional.push(word);
   }
-  return { name: (match[1] as string).toLowerCase(), addressedTo: match[2] ?? null, positional, named };
+  return {
+    name: (match[1] as string).toLowerCase(),
+    addressedTo: match[2] ?? null,
+    positional,
+    named,
+    repeatedKeys,
+  };
 }

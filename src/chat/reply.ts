@@ -18,6 +18,11 @@ export interface Reply {
    * them apart (Discord: one embed and colour each). `blocks` always holds the merged text too.
    */
   parts?: Reply[];
+  /**
+   * A confirmation prompt's buttons stop working at this time (ms since the epoch). Adapters that
+   * can edit a sent message then ask `router.expiredPrompt(reply)` for its replacement.
+   */
+  expiresAtMs?: number;
 }
 
 export type ReplyTone = 'profit' | 'loss' | 'entry' | 'info' | 'warning' | 'error' | 'neutral';

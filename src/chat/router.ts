@@ -1,9 +1,10 @@
-import { type AccessPolicy, authorize } from '../access/policy.js';
+import { type AccessPolicy, authorize, chatBotsOf } from '../access/policy.js';
 import { ApiError, ChatopsError, NetworkError, UserInputError, ValidationError } from '../errors.js';
 import type { FreqtradeClient } from '../freqtrade/client.js';
 import { bindArguments } from './arguments.js';
 import { parseCommandLine } from './parse-command.js';
 import { createPendingActions, type PendingAction, parseButtonAction } from './pending-actions.js';
+import { formatDuration } from '../notify/numbers.js';
 import type { Reply, ReplyButton } from './reply.js';
 import type { AnyCommandSpec, CommandContext, CommandRun, CommandServices, Role } from './types.js';
 
@@ -49,13 +50,37 @@ export interface CommandRouter {
     named: Record<string, string>,
   ): Promise<Reply | null>;
   /** Handles a button press; every press is authorised again from scratch. */
-  handleButton(ctx: CommandContext, action: string): Promise<ButtonOutcome>;
+  handleButton(
+    ctx: CommandContext,
+    action: string,
+    acknowledge?: (notice: string) => Promise<void>,
+  ): Promise<ButtonOutcome>;
+  /**
+   * The expired form of a confirmation prompt (no buttons, "expired: nothing was done"), or null
+   * when its Confirm was already used or cancelled. Called by adapters when `reply.expiresAtMs` passes.
+   */
+  expiredPrompt(reply: Reply): Reply | null;
+  /**
+   * The bot a chat line would address, for ordering: commands to the same bot in one chat run in
+   * order, commands to different bots side by side. Null when the line needs no bot.
+   */
+  botOfLine(ctx: CommandContext, text: string): string | null;
   commands(): AnyCommandSpec[];
   find(name: string): AnyCommandSpec | undefined;
 }
 
 const REFRESH_LIFETIME_MS = 24 * 60 * 60 * 1000;
 const PICKER_LIFETIME_MS = 5 * 60 * 1000;
+/** How long a used Confirm is remembered, so a late second press says "already used". */
+const USED_MEMORY_MS = 10 * 60 * 1000;
+/** User text echoed back in a reply is cut to this many characters. */
+export const ECHO_MAX_CHARS = 64;
+
+/** Cuts user text for echoing it in a reply: at most `ECHO_MAX_CHARS` code points, with an ellipsis. */
+export function echoText(text: string): string {
+  const chars = [...text];
+  return chars.length > ECHO_MAX_CHARS ? `${chars.slice(0, ECHO_MAX_CHARS - 1).join('')}…` : text;
+}
 
 /** The key a chat's state is stored under: `platform:chat[:topic]`. */
 export function chatKeyOf(ctx: Pick<CommandContext, 'platform' | 'chatId' | 'threadId'>): string {
@@ -101,8 +126,27 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
   const now = services.now;
   const denyIntervalMs = deps.denyReplyIntervalMs ?? 60_000;
   const confirmLifetimeMs = services.config.confirmation_timeout_s * 1000;
+  const staleAfterMs = services.config.stale_command_s * 1000;
   const pending = createPendingActions({ now });
   const lastDenied = new Map<string, number>();
+  /** Confirm ids already pressed, with when: a second press hears "already used". */
+  const usedConfirms = new Map<string, number>();
+  const rememberUsed = (id: string) => {
+    const cutoff = now() - USED_MEMORY_MS;
+    for (const [key, at] of usedConfirms)
+      if (at < cutoff || usedConfirms.size > 5_000) usedConfirms.delete(key);
+    usedConfirms.set(id, now());
+  };
+  const finished = (command: string, outcome: CommandOutcome, startedMs: number) => {
+    try {
+      deps.onCommandFinished?.({ command, outcome, durationMs: Math.max(0, now() - startedMs) });
+    } catch (error) {
+      logger.warn({ err: describeShort(error) }, 'command-finished hook failed');
+    }
+  };
+  /** The outcome a reply stands for, for metrics. */
+  const outcomeOf = (reply: Reply | null, fallback: CommandOutcome): CommandOutcome =>
+    reply === null ? 'denied' : reply.tone === 'error' ? 'failed' : fallback;
 
   const byName = new Map<string, AnyCommandSpec>();
   for (const command of deps.commands) {
@@ -143,19 +187,48 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     );
     audit(ctx, command, '', null, 'denied', reason);
     if (action === 'ignore') return null;
-    const key = `${ctx.platform}:${ctx.chatId}:${ctx.userId}`;
+    const refusal: Reply = {
+      tone: 'warning',
+      blocks: [{ kind: 'text', text: 'You are not allowed to do that here.' }],
+    };
+    // In a private chat the refusal is the only answer the sender gets: always give it.
+    if (ctx.isPrivate) return refusal;
+    // In a group, one refusal a minute per user, wherever they try, so nobody can make the bot spam.
+    const key = `${ctx.platform}:${ctx.userId}`;
     const last = lastDenied.get(key);
-    if (last !== undefined && now() - last < denyIntervalMs) return null;
+    if (last !== undefined && now() - last < denyIntervalMs) {
+      logger.debug(
+        { platform: ctx.platform, user: ctx.userId, command },
+        'refusal reply held back (one a minute)',
+      );
+      return null;
+    }
+    if (lastDenied.size > 10_000) lastDenied.clear();
     lastDenied.set(key, now());
-    return { tone: 'warning', blocks: [{ kind: 'text', text: 'You are not allowed to do that here.' }] };
+    return refusal;
   };
 
+  /**
+   * The bot a command addresses: `bot=`, else the chat's default (`/use`), else the chat's first
+   * configured bot. A chat with a `bots` list in the config may address only those.
+   */
   const selectBot = (ctx: CommandContext, named: Record<string, string>): FreqtradeClient => {
+    const allowed = chatBotsOf(services.config, ctx);
+    const isAllowed = (name: string) =>
+      allowed === null || allowed.some((entry) => entry.toLowerCase() === name.toLowerCase());
     const requested = named.bot;
-    if (requested !== undefined) return fleet.get(requested);
-    const current = store.chat(chatKeyOf(ctx)).current_bot;
-    if (current && fleet.has(current)) return fleet.get(current);
-    const first = fleet.all()[0];
+    if (requested !== undefined) {
+      const bot = fleet.get(echoText(requested));
+      if (!isAllowed(bot.name)) {
+        throw new UserInputError(
+          `This chat may only use ${allowed?.join(', ')}; ${bot.name} is not one of them.`,
+        );
+      }
+      return bot;
+    }
+    const current = store.hasChat(chatKeyOf(ctx)) ? store.chat(chatKeyOf(ctx)).current_bot : null;
+    if (current && fleet.has(current) && isAllowed(current)) return fleet.get(current);
+    const first = allowed !== null ? fleet.get(allowed[0] as string) : fleet.all()[0];
     if (!first) throw new UserInputError('No Freqtrade bot is configured.');
     return first;
   };
@@ -175,10 +248,14 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     chatKey: chatKeyOf(ctx),
   });
 
-  const withBotName = (reply: Reply, bot: FreqtradeClient): Reply =>
-    fleet.names.length > 1 && reply.title && !reply.title.includes(`[${bot.name}]`)
-      ? { ...reply, title: `[${bot.name}] ${reply.title}` }
-      : reply;
+  /** With several bots, every reply names the one it is about. */
+  const withBotName = (reply: Reply, bot: FreqtradeClient): Reply => {
+    if (fleet.names.length <= 1) return reply;
+    if (!reply.title) return { ...reply, title: `[${bot.name}]` };
+    return reply.title.includes(`[${bot.name}]`)
+      ? reply
+      : { ...reply, title: `[${bot.name}] ${reply.title}` };
+  };
 
   const addButtons = (reply: Reply, rows: ReplyButton[][]): Reply =>
     rows.length ? { ...reply, buttons: [...(reply.buttons ?? []), ...rows] } : reply;
@@ -221,6 +298,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
   ): Promise<Reply> => {
     const argsText = JSON.stringify(args);
     const botName = command.needsBot === false ? null : bot.name;
+    const audited = command.mutates === true || command.audited === true;
     const run = makeRun(ctx, role, args, bot);
     if (command.mutates && command.needsBot !== false) {
       const botConfig = services.config.bots.find((b) => b.name === bot.name);
@@ -259,18 +337,21 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         ],
       };
       return withBotName(
-        addButtons(withFooter, [
-          [
-            { label: 'Confirm', action: `c:${id}`, style: 'danger' },
-            { label: 'Cancel', action: `x:${id}`, style: 'secondary' },
-          ],
-        ]),
+        {
+          ...addButtons(withFooter, [
+            [
+              { label: 'Confirm', action: `c:${id}`, style: 'danger' },
+              { label: 'Cancel', action: `x:${id}`, style: 'secondary' },
+            ],
+          ]),
+          expiresAtMs: action.expiresAtMs,
+        },
         bot,
       );
     }
     try {
       let reply = await command.run(run);
-      if (command.mutates) audit(ctx, command.name, argsText, botName, 'ok');
+      if (audited) audit(ctx, command.name, argsText, botName, 'ok');
       if (command.refreshable) {
         const rawArgs: Record<string, string> = {};
         for (const [key, value] of Object.entries(args)) {
@@ -281,7 +362,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       }
       return command.needsBot === false ? reply : withBotName(reply, bot);
     } catch (error) {
-      if (command.mutates) audit(ctx, command.name, argsText, botName, 'failed', describeShort(error));
+      if (audited) audit(ctx, command.name, argsText, botName, 'failed', describeShort(error));
       // No answer is not "nothing happened": the order may have been placed before the line went
       // quiet. Only a refused connection proves the request never arrived.
       if (command.mutates && error instanceof NetworkError && error.reasonText !== 'connection refused') {
@@ -302,46 +383,91 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     logger[level]({ err: error, command, platform: ctx.platform, chat: ctx.chatId }, 'command failed');
   };
 
+  /** Refuses a state-changing command that waited too long to reach us; null when it is fresh. */
+  const staleRefusal = (ctx: CommandContext, command: AnyCommandSpec): Reply | null => {
+    if (!(command.mutates || command.audited) || ctx.sentAtMs === undefined) return null;
+    const ageMs = now() - ctx.sentAtMs;
+    if (ageMs <= staleAfterMs) return null;
+    logger.warn(
+      { platform: ctx.platform, user: ctx.userId, chat: ctx.chatId, command: command.name, ageMs },
+      'stale command ignored',
+    );
+    audit(ctx, command.name, '', null, 'expired', `sent ${formatDuration(ageMs)} before it reached the bot`);
+    return {
+      tone: 'warning',
+      blocks: [
+        {
+          kind: 'text',
+          text: `Ignored /${command.name} sent ${formatDuration(ageMs)} ago while I was offline; send it again if you still want it.`,
+        },
+      ],
+    };
+  };
+
+  const routeCommand = async (
+    ctx: CommandContext,
+    command: AnyCommandSpec,
+    role: Role | null,
+    positional: string[],
+    named: Record<string, string>,
+  ): Promise<Reply> => {
+    const botNamed = { ...named };
+    const bot = selectBot(ctx, botNamed);
+    delete botNamed.bot;
+    let args: Record<string, unknown>;
+    try {
+      args = bindArguments(command.args, positional, botNamed, command.usage);
+    } catch (error) {
+      const nothingGiven = positional.length === 0 && Object.keys(botNamed).length === 0;
+      if (error instanceof UserInputError && nothingGiven && command.pick) {
+        const picker = await command.pick(makeRun(ctx, role, {}, bot));
+        if (picker) {
+          const rows: ReplyButton[][] = picker.options.map((option) => [
+            {
+              label: option.label,
+              action: invokeButton(ctx, command, bot.name, option.args, ctx.userId, PICKER_LIFETIME_MS),
+            },
+          ]);
+          const cancel = invokeButton(ctx, command, bot.name, {}, ctx.userId, PICKER_LIFETIME_MS, 'x');
+          rows.push([{ label: 'Cancel', action: cancel, style: 'secondary' }]);
+          return withBotName(addButtons(picker.prompt, rows), bot);
+        }
+      }
+      throw error;
+    }
+    return execute(ctx, role, command, args, bot, false);
+  };
+
   const handleCommand: CommandRouter['handleCommand'] = async (ctx, name, positional, named) => {
+    const startedMs = now();
     const command = byName.get(name.toLowerCase());
     if (!command) {
       const decision = authorize(policy, ctx, 'viewer');
       if (!decision.allowed) return null;
+      finished('unknown', 'refused', startedMs);
       return {
         tone: 'warning',
-        blocks: [{ kind: 'text', text: `Unknown command /${name}. Send /help for the list.` }],
+        blocks: [{ kind: 'text', text: `Unknown command /${echoText(name)}. Send /help for the list.` }],
       };
     }
     const decision = authorize(policy, ctx, command.role);
-    if (!decision.allowed) return deny(ctx, command.name, decision.reason, decision.action);
+    if (!decision.allowed) {
+      const refusal = deny(ctx, command.name, decision.reason, decision.action);
+      finished(command.name, 'denied', startedMs);
+      return refusal;
+    }
+    const stale = staleRefusal(ctx, command);
+    if (stale) {
+      finished(command.name, 'refused', startedMs);
+      return stale;
+    }
     try {
-      const botNamed = { ...named };
-      const bot = selectBot(ctx, botNamed);
-      delete botNamed.bot;
-      let args: Record<string, unknown>;
-      try {
-        args = bindArguments(command.args, positional, botNamed, command.usage);
-      } catch (error) {
-        const nothingGiven = positional.length === 0 && Object.keys(botNamed).length === 0;
-        if (error instanceof UserInputError && nothingGiven && command.pick) {
-          const picker = await command.pick(makeRun(ctx, decision.role, {}, bot));
-          if (picker) {
-            const rows: ReplyButton[][] = picker.options.map((option) => [
-              {
-                label: option.label,
-                action: invokeButton(ctx, command, bot.name, option.args, ctx.userId, PICKER_LIFETIME_MS),
-              },
-            ]);
-            const cancel = invokeButton(ctx, command, bot.name, {}, ctx.userId, PICKER_LIFETIME_MS, 'x');
-            rows.push([{ label: 'Cancel', action: cancel, style: 'secondary' }]);
-            return withBotName(addButtons(picker.prompt, rows), bot);
-          }
-        }
-        throw error;
-      }
-      return await execute(ctx, decision.role, command, args, bot, false);
+      const reply = await routeCommand(ctx, command, decision.role, positional, named);
+      finished(command.name, reply.expiresAtMs !== undefined ? 'confirm_requested' : 'ok', startedMs);
+      return reply;
     } catch (error) {
       logFailure(ctx, command.name, error);
+      finished(command.name, error instanceof UserInputError ? 'refused' : 'failed', startedMs);
       return errorReply(error, command.name);
     }
   };
@@ -349,10 +475,72 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
   const handleText: CommandRouter['handleText'] = async (ctx, text) => {
     const parsed = parseCommandLine(text);
     if (!parsed) return null;
+    if (parsed.repeatedKeys.length > 0) {
+      const command = byName.get(parsed.name);
+      // Strangers hear nothing more than for any other command.
+      if (!command || !authorize(policy, ctx, command.role).allowed) {
+        return handleCommand(ctx, parsed.name, parsed.positional, parsed.named);
+      }
+      const keys = parsed.repeatedKeys.map((key) => `${echoText(key)}=`).join(', ');
+      return errorReply(
+        new UserInputError(`${keys} was given more than once; give each key once.`, command.usage),
+        command.name,
+      );
+    }
     return handleCommand(ctx, parsed.name, parsed.positional, parsed.named);
   };
 
-  const handleButton: CommandRouter['handleButton'] = async (ctx, actionText) => {
+  /** The confirm/cancel id of a prompt's buttons, if it has them. */
+  const confirmIdOf = (reply: Reply): string | null => {
+    for (const row of reply.buttons ?? []) {
+      for (const button of row) {
+        const parsed = parseButtonAction(button.action);
+        if (parsed?.verb === 'confirm') return parsed.id;
+      }
+    }
+    return null;
+  };
+
+  const expiredText = (commandName: string) =>
+    `⌛ This confirmation expired: nothing was done. Send /${commandName} again if you still want it.`;
+
+  const expiredPrompt: CommandRouter['expiredPrompt'] = (reply) => {
+    const id = confirmIdOf(reply);
+    if (id === null) return null;
+    const action = pending.get(id);
+    if (action?.kind !== 'confirm') return null;
+    pending.delete(id);
+    store.appendAudit({
+      platform: action.platform,
+      user_id: action.ownerUserId ?? '',
+      chat_id: action.threadId !== null ? `${action.chatId}:${action.threadId}` : action.chatId,
+      bot: action.bot,
+      command: action.command,
+      args: JSON.stringify(action.args),
+      outcome: 'expired',
+      detail: 'not confirmed in time',
+    });
+    const { buttons: _buttons, expiresAtMs: _expires, ...rest } = reply;
+    const blocks = rest.blocks.filter(
+      (block) => !(block.kind === 'text' && block.style === 'italic' && block.text.startsWith('Only ')),
+    );
+    return {
+      ...rest,
+      tone: 'neutral',
+      blocks: [...blocks, { kind: 'text', text: expiredText(action.command), style: 'italic' }],
+    };
+  };
+
+  const pressButton = async (
+    ctx: CommandContext,
+    actionText: string,
+    acknowledge?: (notice: string) => Promise<void>,
+  ): Promise<{ outcome: ButtonOutcome; command: string; result: CommandOutcome }> => {
+    const refused = (outcome: ButtonOutcome, command = 'button') => ({
+      outcome,
+      command,
+      result: 'refused' as const,
+    });
     const parsed = parseButtonAction(actionText);
     if (!parsed) {
       logger.warn(
@@ -360,53 +548,113 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         'unknown button data refused',
       );
       audit(ctx, 'button', '', null, 'denied', 'unknown button data');
-      return { mode: 'send', notice: 'This button is not valid.', alert: true };
+      return refused({ mode: 'send', notice: 'This button is not valid.', alert: true });
     }
     const action = pending.get(parsed.id);
     if (!action || action.expiresAtMs <= now()) {
       if (action) pending.delete(parsed.id);
-      return {
+      if (usedConfirms.has(parsed.id)) {
+        return refused({
+          mode: 'send',
+          notice: 'This was already confirmed. Nothing more was done.',
+          alert: true,
+        });
+      }
+      if (action?.kind === 'confirm' && action.ownerUserId === ctx.userId) {
+        // The prompt loses its buttons and says so, instead of an alert nobody can act on.
+        return refused(
+          {
+            mode: 'edit',
+            notice: 'This confirmation expired. Nothing was done.',
+            reply: { tone: 'neutral', blocks: [{ kind: 'text', text: expiredText(action.command) }] },
+          },
+          action.command,
+        );
+      }
+      return refused({
         mode: 'send',
         notice: 'This button has expired or was already used. Nothing was done.',
         alert: true,
-      };
+      });
     }
     const command = byName.get(action.command);
     const samePlace =
       action.platform === ctx.platform && action.chatId === ctx.chatId && action.threadId === ctx.threadId;
     if (!command || !samePlace) {
       audit(ctx, action.command, '', action.bot, 'denied', 'button pressed outside its chat');
-      return { mode: 'send', notice: 'This button is not valid here.', alert: true };
+      return refused({ mode: 'send', notice: 'This button is not valid here.', alert: true });
     }
     // Authorised again from scratch: role, chat and topic as they are now.
     const decision = authorize(policy, ctx, command.role);
     if (!decision.allowed) {
       deny(ctx, command.name, decision.reason, 'ignore');
-      return { mode: 'send', notice: 'You are not allowed to do that.', alert: true };
+      return {
+        outcome: { mode: 'send', notice: 'You are not allowed to do that.', alert: true },
+        command: command.name,
+        result: 'denied',
+      };
     }
     if (action.ownerUserId !== null && action.ownerUserId !== ctx.userId) {
       audit(ctx, command.name, '', action.bot, 'denied', 'pressed by someone other than the requester');
-      return { mode: 'send', notice: 'Only the user who asked can use these buttons.', alert: true };
+      return {
+        outcome: { mode: 'send', notice: 'Only the user who asked can use these buttons.', alert: true },
+        command: command.name,
+        result: 'denied',
+      };
     }
     if (parsed.verb === 'cancel') {
       pending.delete(parsed.id);
       if (action.kind === 'confirm')
         audit(ctx, command.name, JSON.stringify(action.args), action.bot, 'cancelled');
       return {
-        mode: 'edit',
-        notice: 'Cancelled.',
-        reply: { tone: 'neutral', blocks: [{ kind: 'text', text: 'Cancelled.' }] },
+        outcome: {
+          mode: 'edit',
+          notice: 'Cancelled.',
+          reply: { tone: 'neutral', blocks: [{ kind: 'text', text: 'Cancelled. Nothing was done.' }] },
+        },
+        command: command.name,
+        result: 'ok',
       };
     }
     if ((parsed.verb === 'confirm') !== (action.kind === 'confirm')) {
       audit(ctx, command.name, '', action.bot, 'denied', 'button verb does not match the pending action');
-      return { mode: 'send', notice: 'This button is not valid.', alert: true };
+      return refused({ mode: 'send', notice: 'This button is not valid.', alert: true }, command.name);
+    }
+    if (action.kind === 'confirm' && ctx.arrivedWhileOffline) {
+      // Telegram does not say when a button was pressed: one that waited for us while we were
+      // down may be hours old, so it is not acted on.
+      pending.delete(parsed.id);
+      audit(ctx, command.name, JSON.stringify(action.args), action.bot, 'expired', 'pressed while offline');
+      return refused(
+        {
+          mode: 'edit',
+          notice: 'Pressed while I was offline. Nothing was done.',
+          reply: {
+            tone: 'warning',
+            blocks: [
+              {
+                kind: 'text',
+                text: `Ignored a Confirm of /${command.name} pressed while I was offline: nothing was done. Send it again if you still want it.`,
+              },
+            ],
+          },
+        },
+        command.name,
+      );
     }
     try {
       const bot = action.bot ? fleet.get(action.bot) : selectBot(ctx, {});
       if (action.kind === 'confirm') {
         // Used up before the REST call is awaited, so a double press cannot act twice.
         pending.take(parsed.id);
+        rememberUsed(parsed.id);
+        // The press is answered before Freqtrade is called: a slow bot must not leave the
+        // user's button spinning (Telegram gives up after about 15 s and the user presses again).
+        if (acknowledge) {
+          await acknowledge('Sending…').catch((error: unknown) =>
+            logger.warn({ err: describeShort(error) }, 'could not acknowledge a button press'),
+          );
+        }
         if (command.snapshot && action.snapshot !== undefined) {
           const current = await command.snapshot(makeRun(ctx, decision.role, action.args, bot));
           if (current !== action.snapshot) {
@@ -418,23 +666,30 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
               'cancelled',
               'changed since asked',
             );
-            return {
-              mode: 'edit',
-              notice: 'Nothing was done: things changed since you asked.',
-              reply: {
-                tone: 'warning',
-                blocks: [
-                  {
-                    kind: 'text',
-                    text: `Nothing was done: this changed since you asked (was ${action.snapshot}; now ${current}). Send /${command.name} again.`,
-                  },
-                ],
+            return refused(
+              {
+                mode: 'edit',
+                notice: 'Nothing was done: things changed since you asked.',
+                reply: {
+                  tone: 'warning',
+                  blocks: [
+                    {
+                      kind: 'text',
+                      text: `Nothing was done: this changed since you asked (was ${action.snapshot}; now ${current}). Send /${command.name} again.`,
+                    },
+                  ],
+                },
               },
-            };
+              command.name,
+            );
           }
         }
         const reply = await execute(ctx, decision.role, command, action.args, bot, true);
-        return { mode: 'edit', reply, notice: 'Done.' };
+        return {
+          outcome: { mode: 'edit', reply, notice: 'Done.' },
+          command: command.name,
+          result: outcomeOf(reply, 'ok'),
+        };
       }
       const raw: Record<string, string> = {};
       for (const [key, value] of Object.entries(action.args)) raw[key] = String(value);
@@ -442,10 +697,37 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       const positional: string[] = [];
       const args = bindArguments(command.args, positional, raw, command.usage);
       const reply = await execute(ctx, decision.role, command, args, bot, false);
-      return { mode: action.edit ? 'edit' : 'send', reply };
+      return {
+        outcome: { mode: action.edit ? 'edit' : 'send', reply },
+        command: command.name,
+        result: reply.expiresAtMs !== undefined ? 'confirm_requested' : 'ok',
+      };
     } catch (error) {
       logFailure(ctx, command.name, error);
-      return { mode: 'edit', reply: errorReply(error, command.name) };
+      return {
+        outcome: { mode: 'edit', reply: errorReply(error, command.name) },
+        command: command.name,
+        result: error instanceof UserInputError ? 'refused' : 'failed',
+      };
+    }
+  };
+
+  const handleButton: CommandRouter['handleButton'] = async (ctx, actionText, acknowledge) => {
+    const startedMs = now();
+    const { outcome, command, result } = await pressButton(ctx, actionText, acknowledge);
+    finished(command, result, startedMs);
+    return outcome;
+  };
+
+  const botOfLine: CommandRouter['botOfLine'] = (ctx, text) => {
+    const parsed = parseCommandLine(text);
+    if (!parsed) return null;
+    const command = byName.get(parsed.name);
+    if (!command || command.needsBot === false) return null;
+    try {
+      return selectBot(ctx, parsed.named).name;
+    } catch {
+      return null;
     }
   };
 
@@ -453,6 +735,8 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     handleText,
     handleCommand,
     handleButton,
+    expiredPrompt,
+    botOfLine,
     commands: () => deps.commands,
     find: (name) => byName.get(name.toLowerCase()),
   };

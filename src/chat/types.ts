@@ -23,6 +23,16 @@ export interface CommandContext {
   userName?: string;
   /** Discord role ids of the member, for `access.discord_*_roles`. */
   platformRoles?: string[];
+  /**
+   * When the user sent the command (the platform's own timestamp, ms since the epoch): a
+   * state-changing command older than `stale_command_s` is refused. Undefined when unknown.
+   */
+  sentAtMs?: number;
+  /**
+   * The update waited for us while we were offline and its own time is unknown (a Telegram
+   * button press fetched by the first poll after start): state-changing actions are refused.
+   */
+  arrivedWhileOffline?: boolean;
 }
 
 /** Connection state of a bot's message websocket, as shown by /bots. */

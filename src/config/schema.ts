@@ -228,6 +228,11 @@ export const configSchema = z
     log_level: z.enum(LOG_LEVELS).default('info'),
     /** How long a Confirm button stays valid. */
     confirmation_timeout_s: z.number().int().min(5).max(600).default(60),
+    /**
+     * A state-changing command older than this when it reaches us (sent while the bot was down
+     * or unreachable) is refused instead of carried out late.
+     */
+    stale_command_s: z.number().int().min(5).max(86_400).default(60),
   })
   .superRefine((config, ctx) => {
     for (const duplicate of duplicateBotNames(config.bots.map((bot) => bot.name))) {

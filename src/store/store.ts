@@ -22,6 +22,9 @@ export interface StoreOptions {
   auditMaxEntries: number;
 }
 
+/** Refused attempts kept in the audit log, beside (not counted in) `auditMaxEntries` actions. */
+export const REFUSALS_KEPT = 500;
+
 /** One audited action; `at` defaults to now. */
 export interface AuditInput {
   platform: string;
@@ -117,8 +120,22 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     },
     appendAudit(entry) {
       data.audit.push({ ...entry, at: entry.at ?? new Date().toISOString(), detail: entry.detail ?? null });
-      const excess = data.audit.length - options.auditMaxEntries;
-      if (excess > 0) data.audit.splice(0, excess);
+      // Refusals and actions are capped apart: a stranger who messages the bot thousands of times
+      // must not push the admins' actions out of the log.
+      const isRefusal = entry.outcome === 'denied';
+      const cap = isRefusal ? REFUSALS_KEPT : options.auditMaxEntries;
+      let count = 0;
+      for (const kept of data.audit) if ((kept.outcome === 'denied') === isRefusal) count += 1;
+      if (count > cap) {
+        let toDrop = count - cap;
+        data.audit = data.audit.filter((kept) => {
+          if (toDrop > 0 && (kept.outcome === 'denied') === isRefusal) {
+            toDrop -= 1;
+            return false;
+          }
+          return true;
+        });
+      }
       persist();
     },
     recentAudit(limit) {

@@ -1,9 +1,10 @@
 import { autoRetry } from '@grammyjs/auto-retry';
+import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
 import { Api, Bot, type Context, GrammyError, HttpError } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { AnyCommandSpec, CommandContext } from '../chat/types.js';
 import type { Reply } from '../chat/reply.js';
-import type { CommandRouter } from '../chat/router.js';
+import { type CommandRouter, chatKeyOf } from '../chat/router.js';
 import type { TelegramConfig } from '../config/schema.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -26,6 +27,9 @@ export interface TelegramAdapterDeps {
   maxRetryAfterS?: number;
 }
 
+/** How long stopping waits for the poller and in-flight handlers before giving up on them. */
+export const TELEGRAM_STOP_TIMEOUT_MS = 3_000;
+
 export interface TelegramAdapter {
   readonly platform: 'telegram';
   /** Registers commands and starts long polling; resolves once polling has begun. */
@@ -33,6 +37,8 @@ export interface TelegramAdapter {
   stop(): Promise<void>;
   /** Sends a reply to a chat (notifications); each part in order. */
   send(target: TelegramTarget, reply: Reply): Promise<void>;
+  /** Resolves once the update with this id has been handled (its reply sent), for tests and tools. */
+  whenHandled(updateId: number): Promise<void>;
 }
 
 /** Telegram's command menu entries for the registry: names without aliases, descriptions ≤ 256. */
@@ -68,6 +74,16 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
   });
   // Honour 429 retry_after and retry 5xx: a reply is never dropped for a rate limit.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 10, maxDelaySeconds: deps.maxRetryAfterS ?? 300 }));
+  bot.api.config.use(async (prev, method, payload, signal) => {
+    try {
+      return await prev(method, payload, signal);
+    } catch (error) {
+      if (method === 'getUpdates' && !signal?.aborted) {
+        logger.warn({ err: describeError(error) }, 'could not fetch updates from Telegram; retrying');
+      }
+      throw error;
+    }
+  });
   // Notifications go through the outbox, which paces them and waits out 429s itself: a hidden
   // retry here would spend the global budget behind the outbox's back.
   const notificationApi = new Api(config.token, { apiRoot: config.api_root });
@@ -86,7 +102,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
         ? message.message_thread_id
         : null;
     const name = from.username ? `@${from.username}` : from.first_name;
-    return {
+    const context: CommandContext = {
       platform: 'telegram',
       chatId: String(chat.id),
       userId: String(from.id),
@@ -94,22 +110,101 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
       isPrivate: chat.type === 'private',
       userName: name,
     };
+    // A typed command carries the time it was sent; a button press carries none (its message's
+    // date is when the prompt was posted), so presses that waited while we were down are flagged.
+    if (ctx.callbackQuery) {
+      if (ctx.update.update_id <= offlineBacklogUntil) context.arrivedWhileOffline = true;
+    } else if (message && 'date' in message && typeof message.date === 'number') {
+      context.sentAtMs = message.date * 1000;
+    }
+    return context;
   };
 
   const sendParts = async (target: TelegramTarget, reply: Reply, api: Api = bot.api) =>
     sendRendered(target, renderTelegram(reply), api);
 
-  const sendRendered = async (target: TelegramTarget, parts: TelegramMessage[], api: Api = bot.api) => {
+  /** Sends parts in order; returns the id of the message that carries buttons, if any. */
+  const sendRendered = async (
+    target: TelegramTarget,
+    parts: TelegramMessage[],
+    api: Api = bot.api,
+  ): Promise<number | undefined> => {
+    let withButtons: number | undefined;
     for (const part of parts) {
-      await api.sendMessage(target.chatId, part.html, {
+      const sent = await api.sendMessage(target.chatId, part.html, {
         parse_mode: 'HTML',
         link_preview_options: { is_disabled: true },
         ...(target.threadId !== null ? { message_thread_id: target.threadId } : {}),
         ...(part.silent ? { disable_notification: true } : {}),
         ...(toKeyboard(part) ? { reply_markup: toKeyboard(part) } : {}),
       });
+      if (toKeyboard(part)) withButtons = sent.message_id;
     }
+    return withButtons;
   };
+
+  /** Update ids at or below this waited for us while we were down (found before polling began). */
+  let offlineBacklogUntil = 0;
+  const expiryTimers = new Set<NodeJS.Timeout>();
+  /**
+   * When a confirmation prompt's time is up, its buttons go and it says it expired, unless it
+   * was used meanwhile (the router knows).
+   */
+  const scheduleExpiry = (chatId: string, messageId: number | undefined, reply: Reply) => {
+    if (reply.expiresAtMs === undefined || messageId === undefined || stopped) return;
+    const timer = setTimeout(
+      () => {
+        expiryTimers.delete(timer);
+        const expired = router.expiredPrompt(reply);
+        if (!expired) return;
+        const parts = renderTelegram(expired);
+        const edit =
+          parts.length === 1 && parts[0]
+            ? bot.api.editMessageText(chatId, messageId, parts[0].html, {
+                parse_mode: 'HTML',
+                link_preview_options: { is_disabled: true },
+                reply_markup: { inline_keyboard: [] },
+              })
+            : bot.api.editMessageReplyMarkup(chatId, messageId, { reply_markup: { inline_keyboard: [] } });
+        edit.catch((error: unknown) =>
+          logger.warn({ err: describeError(error) }, 'could not mark an expired confirmation'),
+        );
+      },
+      Math.max(0, reply.expiresAtMs - Date.now()) + 250,
+    );
+    timer.unref();
+    expiryTimers.add(timer);
+  };
+
+  // Handled-update bookkeeping: tests and tools wait on it instead of sleeping.
+  const handled = new Set<number>();
+  const handledOrder: number[] = [];
+  const waiters = new Map<number, Array<() => void>>();
+  const markHandled = (updateId: number) => {
+    handled.add(updateId);
+    handledOrder.push(updateId);
+    if (handledOrder.length > 1_000) handled.delete(handledOrder.shift() as number);
+    for (const resolve of waiters.get(updateId) ?? []) resolve();
+    waiters.delete(updateId);
+  };
+  bot.use(async (ctx, next) => {
+    try {
+      await next();
+    } finally {
+      markHandled(ctx.update.update_id);
+    }
+  });
+  // Updates run side by side; in one chat, commands to the same bot keep their order. Button
+  // presses are never queued behind a slow command: a Confirm for a healthy bot goes out at once.
+  bot.use(
+    sequentialize((ctx: Context) => {
+      if (!ctx.chat || ctx.callbackQuery) return [];
+      const commandCtx = contextOf(ctx);
+      const text = ctx.message?.text;
+      if (!commandCtx || text === undefined) return [];
+      return [`${chatKeyOf(commandCtx)}|${router.botOfLine(commandCtx, text) ?? ''}`];
+    }),
+  );
 
   bot.on('message:text', async (ctx) => {
     const commandCtx = contextOf(ctx);
@@ -118,7 +213,9 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
     const addressedTo = /^\/[A-Za-z0-9_]+@([A-Za-z0-9_]+)/.exec(ctx.message.text)?.[1];
     if (addressedTo && addressedTo.toLowerCase() !== ctx.me.username.toLowerCase()) return;
     const reply = await router.handleText(commandCtx, ctx.message.text);
-    if (reply) await sendParts({ chatId: commandCtx.chatId, threadId: commandCtx.threadId }, reply);
+    if (!reply) return;
+    const messageId = await sendParts({ chatId: commandCtx.chatId, threadId: commandCtx.threadId }, reply);
+    scheduleExpiry(commandCtx.chatId, messageId, reply);
   });
 
   bot.on('callback_query:data', async (ctx) => {
@@ -131,18 +228,24 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
     }
     const { chat } = message;
     const { threadId } = commandCtx;
-    const outcome = await router.handleButton(commandCtx, ctx.callbackQuery.data);
+    let answered = false;
+    const outcome = await router.handleButton(commandCtx, ctx.callbackQuery.data, async (notice) => {
+      answered = true;
+      await ctx.answerCallbackQuery({ text: notice });
+    });
     // The action has run by now: a late or failed answer must not swallow its result.
-    try {
-      await ctx.answerCallbackQuery({
-        ...(outcome.notice ? { text: outcome.notice } : {}),
-        ...(outcome.alert ? { show_alert: true } : {}),
-      });
-    } catch (error) {
-      logger.warn(
-        { err: describeError(error) },
-        'could not answer a button press (too late?); showing the result anyway',
-      );
+    if (!answered) {
+      try {
+        await ctx.answerCallbackQuery({
+          ...(outcome.notice ? { text: outcome.notice } : {}),
+          ...(outcome.alert ? { show_alert: true } : {}),
+        });
+      } catch (error) {
+        logger.warn(
+          { err: describeError(error) },
+          'could not answer a button press (too late?); showing the result anyway',
+        );
+      }
     }
     if (!outcome.reply) return;
     const target = { chatId: String(chat.id), threadId };
@@ -155,6 +258,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
           link_preview_options: { is_disabled: true },
           reply_markup: toKeyboard(first) ?? { inline_keyboard: [] },
         });
+        if (toKeyboard(first)) scheduleExpiry(target.chatId, message.message_id, outcome.reply);
       } catch (error) {
         // Refresh with unchanged numbers: Telegram refuses an identical edit; nothing to do.
         if (error instanceof GrammyError && /message is not modified/i.test(error.description)) {
@@ -169,7 +273,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
       await sendRendered(target, rest);
       return;
     }
-    await sendParts(target, outcome.reply);
+    scheduleExpiry(target.chatId, await sendParts(target, outcome.reply), outcome.reply);
   });
 
   bot.catch((error) => {
@@ -183,7 +287,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
     );
   });
 
-  let polling: Promise<void> | null = null;
+  let runner: RunnerHandle | null = null;
   let stopped = false;
 
   return {
@@ -218,33 +322,64 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
       } catch (error) {
         logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'setMyCommands failed');
       }
-      await new Promise<void>((resolve) => {
-        polling = bot
-          .start({
-            allowed_updates: ['message', 'callback_query'],
-            timeout: config.polling_timeout_s,
-            onStart: () => resolve(),
-          })
-          .catch((error: unknown) => {
-            logger.error(
-              { err: error instanceof Error ? error.message : String(error) },
-              'telegram polling stopped',
-            );
-            resolve();
-          });
+      const allowedUpdates = ['message', 'callback_query'] as const;
+      try {
+        // Look at what waited for us while we were down, without taking it off the queue: a
+        // button press among it has no time of its own and must not confirm an order hours late.
+        const backlog = await bot.api.getUpdates({
+          timeout: 0,
+          limit: 100,
+          allowed_updates: [...allowedUpdates],
+        });
+        offlineBacklogUntil = backlog.at(-1)?.update_id ?? 0;
+        if (backlog.length > 0) logger.info({ updates: backlog.length }, 'updates waited while offline');
+      } catch (error) {
+        logger.warn({ err: describeError(error) }, 'could not look at the waiting updates');
+      }
+      if (stopped) return;
+      runner = run(bot, {
+        runner: {
+          fetch: { allowed_updates: [...allowedUpdates], timeout: config.polling_timeout_s },
+          // Fetch errors are logged by the transformer below, without the runner's console noise.
+          silent: true,
+        },
+      });
+      runner.task()?.catch((error: unknown) => {
+        logger.error({ err: describeError(error) }, 'telegram polling stopped');
       });
       logger.info({ bot: bot.botInfo.username }, 'telegram bot started');
     },
     async stop() {
       stopped = true;
-      if (bot.isRunning()) await bot.stop();
-      await polling;
+      for (const timer of expiryTimers) clearTimeout(timer);
+      expiryTimers.clear();
+      const handle = runner;
+      runner = null;
+      if (!handle?.isRunning()) return;
+      // The runner aborts its long poll; a Telegram that stopped answering cannot hold us here.
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = await Promise.race([
+        handle.stop().then(() => false),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(true), TELEGRAM_STOP_TIMEOUT_MS);
+        }),
+      ]).finally(() => clearTimeout(timer));
+      if (gaveUp)
+        logger.warn({ timeoutMs: TELEGRAM_STOP_TIMEOUT_MS }, 'telegram polling did not stop in time');
+    },
+    whenHandled(updateId) {
+      if (handled.has(updateId)) return Promise.resolve();
+      return new Promise((resolve) => {
+        const list = waiters.get(updateId) ?? [];
+        list.push(resolve);
+        waiters.set(updateId, list);
+      });
     },
     async send(target, reply) {
       try {
-        await sendResumable(reply, renderTelegram(reply), (part) =>
-          sendRendered(target, [part], notificationApi),
-        );
+        await sendResumable(reply, renderTelegram(reply), async (part) => {
+          await sendRendered(target, [part], notificationApi);
+        });
       } catch (error) {
         const migratedTo = error instanceof GrammyError ? error.parameters.migrate_to_chat_id : undefined;
         const permanent = isPermanentFailure(error) || migratedTo !== undefined;

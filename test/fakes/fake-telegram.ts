@@ -137,6 +137,8 @@ export interface FakeTelegram {
   }): string;
   /** Queue a raw Update object (its update_id is kept if given); returns its update_id. */
   pushUpdate(update: Record<string, unknown>): number;
+  /** The update_id of the last update queued (a message, a button press or a raw update). */
+  readonly lastUpdateId: number;
   /** Answer the next N calls of `method` ('*' for any) with 429 retry_after=seconds. */
   fail429(method: string, times: number, retryAfterS: number): void;
   /** Answer the next N calls of `method` ('*' for any) with this error. */
@@ -1087,6 +1089,9 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     },
     pushUpdate(update) {
       return enqueue(update);
+    },
+    get lastUpdateId() {
+      return nextUpdateId - 1;
     },
     fail429(method, times, retryAfterS) {
       failureRules.push({

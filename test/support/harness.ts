@@ -85,6 +85,17 @@ export async function closedPort(): Promise<number> {
   return address.port;
 }
 
+/** Waits for a promise (resolving at once when there is none); rejects after `timeoutMs`. */
+export async function withTimeout(promise: Promise<void> | undefined, timeoutMs: number, what: string) {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise,
+    new Promise<void>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 /** Resolves when `condition` holds, polling every 10 ms; rejects after `timeoutMs`. */
 export async function until(condition: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -149,7 +160,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logs,
     async say(text, opts = {}) {
       const before = telegram.messages.length;
-      const answeredBefore = telegram.calls.length;
       const updateId = telegram.sendText({
         chatId: opts.chatId ?? GROUP_CHAT,
         userId: opts.userId ?? ADMIN,
@@ -162,20 +172,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         await telegram.waitForMessages(before + replies, 8_000);
         return telegram.messages.slice(before);
       }
-      // No reply expected: wait until the update was fetched and a later poll confirmed it.
-      await until(
-        () =>
-          telegram.calls
-            .slice(answeredBefore)
-            .some((call) => call.method === 'getUpdates' && Number(call.body.offset ?? 0) > updateId),
-        8_000,
-        'the update to be processed',
-      );
+      // No reply expected: wait until the bot has handled the update.
+      await withTimeout(harness.app.telegram?.whenHandled(updateId), 8_000, 'the update to be handled');
       return telegram.messages.slice(before);
     },
     async press(message, label, opts = {}) {
       const data = buttonData(message, label);
       const before = seenAnswers();
+      const updateBefore = telegram.lastUpdateId;
       telegram.pressButton({
         chatId: message.chat_id,
         userId: opts.userId ?? ADMIN,
@@ -184,10 +188,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         // A button on a message in a forum topic is pressed in that topic.
         ...(message.message_thread_id !== undefined ? { threadId: message.message_thread_id } : {}),
       });
+      const updateId = telegram.lastUpdateId;
+      if (updateId === updateBefore) throw new Error('the press was not queued');
       await until(() => seenAnswers() > before, 8_000, 'the callback answer');
       const answer = telegram.callbackAnswers()[before];
-      // Let any edit/reply that follows the answer land.
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The press is answered before the action runs: wait until its result has landed too.
+      await withTimeout(harness.app.telegram?.whenHandled(updateId), 8_000, 'the press to be handled');
       return { notice: answer?.text, alert: answer?.show_alert === true };
     },
     stateChangingCalls() {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { roleSatisfies } from '../../access/policy.js';
-import { describeError } from '../../errors.js';
+import { chatBotsOf, roleSatisfies } from '../../access/policy.js';
+import { describeError, UserInputError } from '../../errors.js';
 import { arg } from '../arguments.js';
 import { defineCommand } from '../types.js';
 import { formatUtc } from './duration.js';
@@ -63,19 +63,41 @@ export const whoamiCommand = defineCommand({
 
 export const useCommand = defineCommand({
   name: 'use',
-  description: "Choose this chat's default bot",
+  description: "Choose this chat's default bot (admins)",
   usage: '/use <bot>',
-  role: 'viewer',
+  role: 'admin',
   needsBot: false,
+  audited: true,
   args: z.object({ name: arg.text('bot name') }),
   async run(run) {
     const bot = run.services.fleet.get(run.args.name);
+    const allowed = chatBotsOf(run.services.config, run.ctx);
+    if (allowed !== null && !allowed.some((name) => name.toLowerCase() === bot.name.toLowerCase())) {
+      throw new UserInputError(
+        `This chat may only use ${allowed.join(', ')}; ${bot.name} is not one of them.`,
+      );
+    }
     run.services.store.updateChat(run.chatKey, (chat) => {
       chat.current_bot = bot.name;
     });
     return { blocks: [{ kind: 'text', text: `This chat now talks to ${bot.name}.` }] };
   },
 });
+
+/** /bots waits this long for each bot, all at once: one hung bot must not hold up the overview. */
+export const BOTS_DEADLINE_MS = 3_000;
+const TIMED_OUT = Symbol('timed out');
+
+/** Resolves to the promise's value, or `TIMED_OUT` after `ms` (the promise itself runs on). */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+  });
+  // The late answer (or failure) of a hung bot is dropped, never left unhandled.
+  promise.catch(() => undefined);
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
 
 export const botsCommand = defineCommand({
   name: 'bots',
@@ -92,9 +114,13 @@ export const botsCommand = defineCommand({
         let state: string;
         let version = '';
         try {
-          const config = await client.showConfig();
-          state = config.state;
-          version = config.version;
+          const config = await withDeadline(client.showConfig(), BOTS_DEADLINE_MS);
+          if (config === TIMED_OUT) {
+            state = `not answering (nothing within ${BOTS_DEADLINE_MS / 1000} s)`;
+          } else {
+            state = config.state;
+            version = config.version;
+          }
         } catch (error) {
           state = `unreachable: ${describeError(error).replace(`${client.name} is unreachable `, '')}`;
         }
@@ -111,6 +137,23 @@ export const botsCommand = defineCommand({
     };
   },
 });
+
+/** An audit entry's JSON arguments as ` key=value …`, cut to 48 characters; '' when none. */
+export function auditArgsText(argsJson: string): string {
+  let args: unknown;
+  try {
+    args = JSON.parse(argsJson);
+  } catch {
+    return '';
+  }
+  if (typeof args !== 'object' || args === null) return '';
+  const words = Object.entries(args)
+    .filter(([, value]) => value !== undefined && value !== null)
+    .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join(',') : String(value)}`);
+  if (words.length === 0) return '';
+  const text = ` ${words.join(' ')}`;
+  return text.length > 48 ? `${text.slice(0, 47)}…` : text;
+}
 
 export const auditCommand = defineCommand({
   name: 'audit',
@@ -133,7 +176,7 @@ export const auditCommand = defineCommand({
             formatUtc(new Date(entry.at)).replace(' UTC', ''),
             `${entry.platform}:${entry.user_id}`,
             entry.bot ?? '-',
-            entry.command,
+            `${entry.command}${auditArgsText(entry.args)}`,
             entry.detail ? `${entry.outcome} (${entry.detail})` : entry.outcome,
           ]),
         },
