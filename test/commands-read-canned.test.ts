@@ -1336,7 +1336,7 @@ describe('/balance', () => {
   it('refuses anything but "full"', () => {
     expect(bindError(balanceCommand, ['all'])).toMatchObject({
       message: 'Bad mode "all": expected one of: full.',
-      usage: '/balance [full]',
+      usage: '/balance [mode=full]',
     });
   });
 });

@@ -265,7 +265,7 @@ describe('discord bot end to end', () => {
     ).toEqual([]);
     const viewerStatus = await harness.autocomplete(
       'status',
-      { name: 'target', value: '' },
+      { name: 'trade_id', value: '' },
       {},
       { userId: VIEWER },
     );

@@ -134,7 +134,19 @@ describe('telegram bot end to end', () => {
       harness = await startHarness({ config: { confirmation_timeout_s: 5 } });
       const id = harness.freqtrade.addTrade({ pair: 'BTC/USDT', openRate: 100, currentRate: 101 });
       const [prompt] = await harness.say(`/forceexit ${id}`);
-      await new Promise((resolve) => setTimeout(resolve, 5200));
+      // When its time is up the prompt loses its buttons and says it expired, without a press.
+      await until(
+        () =>
+          /expired: nothing was done/.test(
+            harness!.telegram.message(prompt!.chat_id, prompt!.message_id)?.text ?? '',
+          ),
+        8_000,
+        'the prompt to expire',
+      );
+      const expired = harness.telegram.message(prompt!.chat_id, prompt!.message_id);
+      expect(JSON.stringify(expired?.reply_markup ?? {})).not.toContain('Confirm');
+      expect(expired?.text).toContain('BTC/USDT');
+      // A press from an old client still does nothing.
       const press = await harness.press(prompt!, 'Confirm');
       expect(press.notice).toMatch(/expired/);
       expect(harness.stateChangingCalls()).toEqual([]);

@@ -36,7 +36,7 @@ export type AutocompleteKind = 'trade' | 'trade-or-all' | 'status-target' | 'pai
 /** Options that get suggestions, by command; any option named `trade_id` is a trade too. */
 const AUTOCOMPLETE: Record<string, Record<string, AutocompleteKind>> = {
   forceexit: { trade_id: 'trade-or-all' },
-  status: { target: 'status-target' },
+  status: { trade_id: 'status-target' },
   forcelong: { pair: 'pair' },
   forceshort: { pair: 'pair' },
   lock: { pair: 'pair' },

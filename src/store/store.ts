@@ -46,7 +46,10 @@ export interface Store {
   /** True when the chat has stored state (O(1)). */
   hasChat(key: string): boolean;
   appendAudit(entry: AuditInput): void;
-  recentAudit(limit: number): AuditEntry[];
+  /** The newest entries first: admin actions and settings changes, refusals, or both. */
+  recentAudit(limit: number, kind?: 'actions' | 'refusals' | 'all'): AuditEntry[];
+  /** How many refused attempts the log holds. */
+  refusalCount(): number;
   lastNonce(key: string): number | undefined;
   saveNonce(key: string, nonce: number): void;
   seenTrades(bot: string): SeenTrades;
@@ -138,8 +141,17 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       }
       persist();
     },
-    recentAudit(limit) {
-      return data.audit.slice(-limit).reverse();
+    recentAudit(limit, kind = 'all') {
+      const entries =
+        kind === 'all'
+          ? data.audit
+          : data.audit.filter((entry) => (entry.outcome === 'denied') === (kind === 'refusals'));
+      return entries.slice(-limit).reverse();
+    },
+    refusalCount() {
+      let count = 0;
+      for (const entry of data.audit) if (entry.outcome === 'denied') count += 1;
+      return count;
     },
     lastNonce(key) {
       return data.nonces[key];

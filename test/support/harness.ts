@@ -32,6 +32,8 @@ export interface HarnessOptions {
   seed?: 'empty' | 'demo';
   /** Start without the app (tests that start it themselves). */
   noApp?: boolean;
+  /** More bots after `main` (raw config entries). */
+  extraBots?: Array<Record<string, unknown>>;
 }
 
 export interface Harness {
@@ -131,6 +133,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         ws_token: CANARY.wsToken,
         timeout_ms: 3000,
       },
+      ...(options.extraBots ?? []),
     ],
     telegram: {
       enabled: true,
@@ -202,7 +205,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         .map((request) => ({ method: request.method, path: request.path }));
     },
     async close() {
-      await app.stop();
+      // A test may have replaced the app (restarts): stop the one running now, and the first.
+      await harness.app.stop();
+      if (harness.app !== app) await app.stop();
       await telegram.close();
       await freqtrade.close();
       await rm(dir, { recursive: true, force: true });

@@ -246,7 +246,7 @@ export function geminiCommands(options: { viewersAllowed: boolean }): AnyCommand
   const geminiCommand = defineCommand({
     name: 'gemini',
     description: 'Balances on the Gemini exchange: amount, available and value; [currency…] to filter',
-    usage: '/gemini [currency…]',
+    usage: '/gemini [currencies…]',
     role,
     needsBot: false,
     refreshable: true,

@@ -64,7 +64,7 @@ export const whoamiCommand = defineCommand({
 export const useCommand = defineCommand({
   name: 'use',
   description: "Choose this chat's default bot (admins)",
-  usage: '/use <bot>',
+  usage: '/use <name>',
   role: 'admin',
   needsBot: false,
   audited: true,
@@ -157,15 +157,33 @@ export function auditArgsText(argsJson: string): string {
 
 export const auditCommand = defineCommand({
   name: 'audit',
-  description: 'The latest admin actions and refused attempts',
-  usage: '/audit [n]',
+  description: 'The latest admin actions, or the latest refused attempts',
+  usage: '/audit [n] [kind=actions|refusals|all]',
   role: 'admin',
   needsBot: false,
-  args: z.object({ n: arg.count('how many entries', 1, 100).optional() }),
+  args: z.object({
+    n: arg.count('how many entries', 1, 100).optional(),
+    kind: arg.choice(['actions', 'refusals', 'all'], 'which entries').optional(),
+  }),
   async run(run) {
-    const entries = run.services.store.recentAudit(run.args.n ?? 15);
+    const kind = run.args.kind ?? 'actions';
+    const { store } = run.services;
+    const entries = store.recentAudit(run.args.n ?? 15, kind);
+    const refusals = kind === 'actions' ? store.refusalCount() : 0;
+    const refusalNote =
+      refusals > 0
+        ? [
+            {
+              kind: 'text' as const,
+              text: `${refusals} refused attempts are logged too: /audit kind=refusals shows them.`,
+            },
+          ]
+        : [];
     if (entries.length === 0)
-      return { title: 'Audit log', blocks: [{ kind: 'text', text: 'Nothing recorded yet.' }] };
+      return {
+        title: 'Audit log',
+        blocks: [{ kind: 'text', text: 'Nothing recorded yet.' }, ...refusalNote],
+      };
     return {
       title: 'Audit log',
       blocks: [
@@ -180,6 +198,7 @@ export const auditCommand = defineCommand({
             entry.detail ? `${entry.outcome} (${entry.detail})` : entry.outcome,
           ]),
         },
+        ...refusalNote,
       ],
     };
   },

@@ -414,7 +414,7 @@ function balanceTotals(balances: Balances, full: boolean): ReplyField[] {
 export const balanceCommand = defineCommand({
   name: 'balance',
   description: 'Balances per currency and the estimated total; "full" shows dust and other assets',
-  usage: '/balance [full]',
+  usage: '/balance [mode=full]',
   role: 'viewer',
   refreshable: true,
   args: z.object({ mode: arg.choice(['full'], 'show every currency, dust included').optional() }),

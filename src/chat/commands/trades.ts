@@ -207,10 +207,10 @@ export const statusCommand = defineCommand({
   usage: STATUS_USAGE,
   role: 'viewer',
   refreshable: true,
-  args: z.object({ target: arg.rest('trade ids, or "table" for a compact table').default([]) }),
+  args: z.object({ trade_id: arg.rest('trade ids, or "table" for a compact table').default([]) }),
   async run(run) {
     const { bot, services } = run;
-    const words = run.args.target;
+    const words = run.args.trade_id;
     const nowMs = services.now();
     if (words.length === 1 && words[0]?.toLowerCase() === 'table') {
       const trades = await bot.status();
