@@ -20,6 +20,9 @@ export interface CommandRouterDeps {
 /** How a command or button press ended: for metrics, never shown to users. */
 export type CommandOutcome = 'ok' | 'confirm_requested' | 'refused' | 'denied' | 'failed';
 
+/** What a command reports when it ends, filled in as it runs. */
+type CommandTrack = Omit<CommandFinishedEvent, 'durationMs'>;
+
 export interface CommandFinishedEvent {
   /** The command's canonical name (aliases resolved); `unknown` for an unknown command. */
   command: string;
@@ -302,18 +305,43 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     logger[level]({ err: error, command, platform: ctx.platform, chat: ctx.chatId }, 'command failed');
   };
 
-  const handleCommand: CommandRouter['handleCommand'] = async (ctx, name, positional, named) => {
+  /** Times one command or button press and tells `onCommandFinished` how it ended. */
+  const reported = async <T>(handle: (track: CommandTrack) => Promise<T>): Promise<T> => {
+    const startedMs = performance.now();
+    const track: CommandTrack = { command: 'unknown', outcome: 'ok' };
+    try {
+      return await handle(track);
+    } finally {
+      deps.onCommandFinished?.({ ...track, durationMs: performance.now() - startedMs });
+    }
+  };
+  /** The outcome of a command that threw: the user's mistake, or a failure. */
+  const thrownOutcome = (error: unknown): CommandOutcome =>
+    error instanceof UserInputError ? 'refused' : 'failed';
+
+  const handleCommand: CommandRouter['handleCommand'] = (ctx, name, positional, named) =>
+    reported((track) => runCommand(track, ctx, name, positional, named));
+
+  const runCommand = async (
+    track: CommandTrack,
+    ...[ctx, name, positional, named]: Parameters<CommandRouter['handleCommand']>
+  ): Promise<Reply | null> => {
     const command = byName.get(name.toLowerCase());
     if (!command) {
       const decision = authorize(policy, ctx, 'viewer');
+      track.outcome = decision.allowed ? 'refused' : 'denied';
       if (!decision.allowed) return null;
       return {
         tone: 'warning',
         blocks: [{ kind: 'text', text: `Unknown command /${name}. Send /help for the list.` }],
       };
     }
+    track.command = command.name;
     const decision = authorize(policy, ctx, command.role);
-    if (!decision.allowed) return deny(ctx, command.name, decision.reason, decision.action);
+    if (!decision.allowed) {
+      track.outcome = 'denied';
+      return deny(ctx, command.name, decision.reason, decision.action);
+    }
     try {
       const botNamed = { ...named };
       const bot = selectBot(ctx, botNamed);
@@ -339,8 +367,11 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         }
         throw error;
       }
-      return await execute(ctx, decision.role, command, args, bot, false);
+      const reply = await execute(ctx, decision.role, command, args, bot, false);
+      if (command.confirm) track.outcome = 'confirm_requested';
+      return reply;
     } catch (error) {
+      track.outcome = thrownOutcome(error);
       logFailure(ctx, command.name, error);
       return errorReply(error, command.name);
     }
@@ -352,8 +383,17 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     return handleCommand(ctx, parsed.name, parsed.positional, parsed.named);
   };
 
-  const handleButton: CommandRouter['handleButton'] = async (ctx, actionText) => {
+  const handleButton: CommandRouter['handleButton'] = (ctx, actionText) =>
+    reported((track) => runButton(track, ctx, actionText));
+
+  const runButton = async (
+    track: CommandTrack,
+    ctx: CommandContext,
+    actionText: string,
+  ): Promise<ButtonOutcome> => {
     const parsed = parseButtonAction(actionText);
+    // Every early answer below refuses the press; the ones that act set their own outcome.
+    track.outcome = 'denied';
     if (!parsed) {
       logger.warn(
         { platform: ctx.platform, user: ctx.userId, chat: ctx.chatId },
@@ -363,7 +403,9 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       return { mode: 'send', notice: 'This button is not valid.', alert: true };
     }
     const action = pending.get(parsed.id);
+    if (action && byName.has(action.command)) track.command = action.command;
     if (!action || action.expiresAtMs <= now()) {
+      track.outcome = 'refused';
       if (action) pending.delete(parsed.id);
       return {
         mode: 'send',
@@ -388,6 +430,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       audit(ctx, command.name, '', action.bot, 'denied', 'pressed by someone other than the requester');
       return { mode: 'send', notice: 'Only the user who asked can use these buttons.', alert: true };
     }
+    track.outcome = 'ok';
     if (parsed.verb === 'cancel') {
       pending.delete(parsed.id);
       if (action.kind === 'confirm')
@@ -399,6 +442,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       };
     }
     if ((parsed.verb === 'confirm') !== (action.kind === 'confirm')) {
+      track.outcome = 'denied';
       audit(ctx, command.name, '', action.bot, 'denied', 'button verb does not match the pending action');
       return { mode: 'send', notice: 'This button is not valid.', alert: true };
     }
@@ -410,6 +454,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         if (command.snapshot && action.snapshot !== undefined) {
           const current = await command.snapshot(makeRun(ctx, decision.role, action.args, bot));
           if (current !== action.snapshot) {
+            track.outcome = 'refused';
             audit(
               ctx,
               command.name,
@@ -442,8 +487,10 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       const positional: string[] = [];
       const args = bindArguments(command.args, positional, raw, command.usage);
       const reply = await execute(ctx, decision.role, command, args, bot, false);
+      if (command.confirm) track.outcome = 'confirm_requested';
       return { mode: action.edit ? 'edit' : 'send', reply };
     } catch (error) {
+      track.outcome = thrownOutcome(error);
       logFailure(ctx, command.name, error);
       return { mode: 'edit', reply: errorReply(error, command.name) };
     }
