@@ -5,6 +5,7 @@ import type { Config } from './config/schema.js';
 import { ConfigError, describeError } from './errors.js';
 import { createFleet } from './freqtrade/fleet.js';
 import { createLogger } from './logger.js';
+import type { App } from './main.js';
 
 const HELP = `freqtrade-chatops: run Freqtrade bots from Telegram and Discord
 
@@ -80,7 +81,15 @@ async function runWithConfig(path: string, io: CliIo): Promise<number> {
     pretty: Boolean(process.stderr.isTTY),
   });
   const { startApp } = await import('./main.js');
-  const app = await startApp({ config, logger });
+  let app: App;
+  try {
+    app = await startApp({ config, logger });
+  } catch (error) {
+    // A setting that only fails once tried (http.port in use) is still a config problem: exit 2.
+    if (!(error instanceof ConfigError)) throw error;
+    io.err.write(`${describeError(error)}\n`);
+    return 2;
+  }
   await waitForSignal();
   await app.stop();
   return 0;

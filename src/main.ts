@@ -19,6 +19,9 @@ import { createFleet, type Fleet } from './freqtrade/fleet.js';
 import type { Logger } from './logger.js';
 import { createNotifier, type NotificationTarget, type Notifier } from './notify/notifier.js';
 import { createOutbox, type Outbox } from './notify/outbox.js';
+import { type OpsServer, startOpsServer } from './ops/http-server.js';
+import { createMetrics } from './ops/metrics.js';
+import { createReadiness } from './ops/readiness.js';
 import { openStore, type Store } from './store/store.js';
 import { createTelegramAdapter, type TelegramAdapter } from './telegram/adapter.js';
 
@@ -60,6 +63,8 @@ export interface App {
   readonly discord: DiscordAdapter | undefined;
   readonly notifier: Notifier;
   readonly streams: EventStream[];
+  /** The operations endpoint (/healthz, /readyz, /metrics); undefined when `http` is disabled. */
+  readonly ops: OpsServer | undefined;
   stop(): Promise<void>;
 }
 
@@ -72,9 +77,30 @@ export async function startApp(options: AppOptions): Promise<App> {
     logger,
     auditMaxEntries: config.store.audit_max_entries,
   });
-  const fleet = createFleet(config.bots, { logger, now });
   // Filled once the streams exist; /bots reads each stream's own state.
   let streams: EventStream[] = [];
+  // Operations endpoint (src/ops/), part 1: metrics are recorded only when `http` is enabled.
+  const chatPlatforms = [enabledTelegram(config) && 'telegram', enabledDiscord(config) && 'discord'].filter(
+    (platform) => typeof platform === 'string',
+  );
+  const botNames = config.bots.map((bot) => bot.name);
+  const metrics = config.http.enabled
+    ? createMetrics({ platforms: chatPlatforms, bots: botNames })
+    : undefined;
+  const readiness = createReadiness({
+    platforms: chatPlatforms,
+    bots: botNames,
+    streamState: (bot) => streams.find((stream) => stream.bot === bot)?.state(),
+    now,
+  });
+  const fleet = createFleet(config.bots, {
+    logger,
+    now,
+    onRequest: (bot, outcome, error) => {
+      metrics?.freqtradeRequest(bot, outcome);
+      if (error !== undefined) readiness.restFailed(bot, error);
+    },
+  });
 
   const extras: Record<string, unknown> = {};
   const gemini = enabledGemini(config);
@@ -105,6 +131,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     },
     commands,
     policy,
+    onCommandFinished: (event) => metrics?.commandFinished(event),
   });
 
   const telegram = telegramConfig
@@ -148,7 +175,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   for (const extra of options.extraTargets ?? []) {
     targets.push({ platform: 'console', minIntervalMs: 0, ...extra });
   }
-  const outboxFor = (globalPerSecond: number): Outbox =>
+  const outboxFor = (platform: string, globalPerSecond: number): Outbox =>
     createOutbox({
       logger,
       globalPerSecond,
@@ -160,7 +187,9 @@ export async function startApp(options: AppOptions): Promise<App> {
             reason: error instanceof Error ? error.message : String(error),
           };
         }),
+      onRateLimited: () => metrics?.rateLimited(platform),
       onDelivered: (key) => {
+        metrics?.notificationSent(platform);
         if (store.hasChat(key) && store.chat(key).delivery_failed) {
           store.updateChat(key, (chat) => {
             chat.delivery_failed = null;
@@ -169,9 +198,9 @@ export async function startApp(options: AppOptions): Promise<App> {
       },
     });
   const outboxes: Record<string, Outbox> = {
-    telegram: outboxFor(TELEGRAM_LIMITS.globalPerSecond),
-    discord: outboxFor(DISCORD_PACING.globalPerSecond),
-    console: outboxFor(1_000),
+    telegram: outboxFor('telegram', TELEGRAM_LIMITS.globalPerSecond),
+    discord: outboxFor('discord', DISCORD_PACING.globalPerSecond),
+    console: outboxFor('console', 1_000),
   };
   const notifier = createNotifier({
     targets,
@@ -195,8 +224,29 @@ export async function startApp(options: AppOptions): Promise<App> {
         }),
       )
     : [];
+  // Operations endpoint, part 2: it listens before the platforms start, so /readyz answers 503
+  // while they do. A port in use is a ConfigError naming host:port (the CLI exits 2).
+  let ops: OpsServer | undefined;
+  if (metrics) {
+    metrics.watch({
+      pendingNotifications: () =>
+        [...new Set([...chatPlatforms, ...targets.map((target) => target.platform)])].map(
+          (platform) => [platform, outboxes[platform]?.pending() ?? 0] as const,
+        ),
+      streamsConnected: () => streams.map((stream) => [stream.bot, stream.state() === 'open'] as const),
+    });
+    ops = await startOpsServer({
+      host: config.http.host,
+      port: config.http.port,
+      metrics,
+      readiness: () => readiness.report(),
+      logger,
+    });
+  }
+
   /** Stops everything started so far; safe to call twice. */
   const shutdown = async () => {
+    await ops?.close();
     await Promise.all(streams.map((stream) => stream.stop()));
     await Promise.all([telegram?.stop(), discord?.stop()]);
     // Give queued notifications a moment to go out: the trades behind them are already marked
@@ -214,7 +264,10 @@ export async function startApp(options: AppOptions): Promise<App> {
   for (const stream of streams) stream.start();
   try {
     // Both platforms start side by side: one being slow to answer does not hold up the other.
-    await Promise.all([telegram?.start(), discord?.start()]);
+    await Promise.all([
+      telegram?.start().then(() => readiness.platformStarted('telegram')),
+      discord?.start().then(() => readiness.platformStarted('discord')),
+    ]);
   } catch (error) {
     // A refused token: stop what already runs so the process can exit with the error.
     await shutdown();
@@ -239,6 +292,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     discord,
     notifier,
     streams,
+    ops,
     async stop() {
       await shutdown();
       logger.info('freqtrade-chatops stopped');

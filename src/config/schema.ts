@@ -195,6 +195,14 @@ export const storeSchema = z.strictObject({
   audit_max_entries: z.number().int().min(10).max(100_000).default(2_000),
 });
 
+/** The operations endpoint (/healthz, /readyz, /metrics): off unless enabled, on loopback unless told otherwise. */
+export const httpSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  host: nonEmpty('host').default('127.0.0.1'),
+  port: z.number().int().min(1).max(65_535).default(9464),
+});
+export type HttpConfig = z.infer<typeof httpSchema>;
+
 /** Bot names that repeat an earlier one (case-insensitively), with the message naming both; names that are not strings are skipped. */
 export function duplicateBotNames(names: readonly unknown[]): Array<{ index: number; message: string }> {
   const seen = new Map<string, number>();
@@ -225,6 +233,7 @@ export const configSchema = z
     access: accessSchema.prefault({}),
     gemini: z.discriminatedUnion('enabled', [geminiEnabled, geminiDisabled]).default({ enabled: false }),
     store: storeSchema.prefault({}),
+    http: httpSchema.prefault({}),
     log_level: z.enum(LOG_LEVELS).default('info'),
     /** How long a Confirm button stays valid. */
     confirmation_timeout_s: z.number().int().min(5).max(600).default(60),

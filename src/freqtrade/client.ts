@@ -85,7 +85,12 @@ export interface FreqtradeClientDeps {
   now?: () => number;
   /** Index of this bot in the config's `bots` list, to name `bots[i]` in credential hints. */
   configIndex?: number;
+  /** Told once per REST call when it ended (metrics, /readyz); `error` is what the call throws. */
+  onRequest?(bot: string, outcome: FreqtradeRequestOutcome, error?: unknown): void;
 }
+
+/** How a REST call ended: answered, refused (`ApiError`), unanswered (`NetworkError`), or an odd answer (`ValidationError`). */
+export type FreqtradeRequestOutcome = 'ok' | 'http_error' | 'network_error' | 'invalid';
 
 export interface ForceEnterBody {
   pair: string;
@@ -429,7 +434,25 @@ export function createFreqtradeClient(deps: FreqtradeClientDeps): FreqtradeClien
 
   // ------------------------------------------------------------------ calls
 
+  /** One call (login and retries included), reported to `onRequest` as one outcome. */
   async function call<T>(spec: CallSpec<T>): Promise<T> {
+    try {
+      const result = await callOnce(spec);
+      deps.onRequest?.(bot.name, 'ok');
+      return result;
+    } catch (error) {
+      const outcome =
+        error instanceof ApiError
+          ? 'http_error'
+          : error instanceof ValidationError
+            ? 'invalid'
+            : 'network_error';
+      deps.onRequest?.(bot.name, outcome, error);
+      throw error;
+    }
+  }
+
+  async function callOnce<T>(spec: CallSpec<T>): Promise<T> {
     const { method, path } = spec;
     let res: RawResponse;
     if (spec.auth === false) {

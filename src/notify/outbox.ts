@@ -26,6 +26,8 @@ export interface OutboxOptions {
   onPermanentFailure?(key: string, error: unknown): void;
   /** Told after every successful delivery (clears a failure mark). */
   onDelivered?(key: string): void;
+  /** Told for every "slow down" answer (Telegram's 429 `retry_after`) before the outbox waits it out. */
+  onRateLimited?(key: string): void;
   now?: () => number;
 }
 
@@ -45,6 +47,8 @@ export interface Outbox {
   /** Resolves when every queue is empty (or a chat failed for good). */
   drain(): Promise<void>;
   stats(): OutboxStats;
+  /** Notifications waiting or being delivered right now (a merged batch counts each one). */
+  pending(): number;
   /** Stops delivering; queued messages are kept in memory until then and logged as lost. */
   stop(): void;
 }
@@ -248,6 +252,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
           // A 429 is about our pace: hold this chat and the global budget for the time asked.
           queue.nextAllowedAtMs = now() + retryAfterMs;
           globalPausedUntilMs = Math.max(globalPausedUntilMs, now() + Math.min(retryAfterMs, 1000));
+          options.onRateLimited?.(queue.target.key);
           options.logger.warn(
             { chat: queue.target.key, retryAfterMs },
             'rate limited; waiting before the next message',
@@ -305,6 +310,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
     },
     stats() {
       return { ...stats, queued: queuedCount() };
+    },
+    pending() {
+      let count = 0;
+      for (const queue of queues.values()) if (!queue.dead) count += queue.items.length;
+      return count;
     },
     stop() {
       stopped = true;

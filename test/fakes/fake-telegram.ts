@@ -143,6 +143,8 @@ export interface FakeTelegram {
   fail429(method: string, times: number, retryAfterS: number): void;
   /** Answer the next N calls of `method` ('*' for any) with this error. */
   failNext(method: string, times: number, errorCode: number, description: string): void;
+  /** Hold the next call of `method` unanswered until the returned function is called (or the fake closes). */
+  holdNext(method: string): () => void;
   callbackAnswers(): Array<{ callback_query_id: string; text?: string; show_alert?: boolean }>;
   /** The current state of a message in a chat, or undefined if it never existed. */
   message(chatId: number | string, messageId: number): StoredMessageView | undefined;
@@ -477,6 +479,9 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   const callbackQueries = new Map<string, { answered: boolean }>();
   const answers: Array<{ callback_query_id: string; text?: string; show_alert?: boolean }> = [];
   const failureRules: FailureRule[] = [];
+  const holds: Array<{ method: string; released: Promise<void> }> = [];
+  /** Every hold's release, so close() answers calls still held. */
+  const holdReleases: Array<() => void> = [];
   const waiters: Waiter[] = [];
   let count429 = 0;
   let nextUpdateId = 100_000_001;
@@ -968,6 +973,11 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       await respond(res, call, badRequest("Bad Request: can't parse JSON object"));
       return;
     }
+    const hold = holds.find((candidate) => candidate.method === method.toLowerCase());
+    if (hold) {
+      holds.splice(holds.indexOf(hold), 1);
+      await hold.released;
+    }
     const injected = takeInjectedFailure(method);
     if (injected) {
       await respond(res, call, injected);
@@ -1107,6 +1117,15 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
         outcome: () => ({ ok: false, code: errorCode, description }),
       });
     },
+    holdNext(method) {
+      let release = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      holds.push({ method: method.toLowerCase(), released });
+      holdReleases.push(release);
+      return release;
+    },
     callbackAnswers() {
       return answers.map((answer) => ({ ...answer }));
     },
@@ -1153,6 +1172,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     async close() {
       if (closed) return;
       closed = true;
+      for (const release of holdReleases.splice(0)) release();
       for (const waiter of waiters.splice(0)) {
         clearTimeout(waiter.timer);
         waiter.reject(
