@@ -151,6 +151,24 @@ describe('config validation', () => {
       /bots\.0\.api_url[\s\S]*bots\.0\.password[\s\S]*telegram\.token[\s\S]*log_level/,
     );
   });
+
+  it('names the allowed values, also inside a per-exit-reason map', () => {
+    const problems = problemsOf({
+      ...base(),
+      telegram: {
+        enabled: true,
+        token: '123456:ABCdefGHIjklMNOpqrSTUvwxYZ012345678',
+        chats: [{ chat_id: '1', notifications: { entry: 'loud', exit: { roi: 'loud' }, exit_fill: 'loud' } }],
+      },
+      log_level: 'loud',
+    });
+    expect(problems).toEqual([
+      'telegram.chats.0.notifications.entry: expected on, silent or off',
+      'telegram.chats.0.notifications.exit.roi: expected on, silent or off',
+      'telegram.chats.0.notifications.exit_fill: expected on, silent or off',
+      'log_level: expected fatal, error, warn, info, debug, trace or silent',
+    ]);
+  });
 });
 
 describe('config file loading', () => {

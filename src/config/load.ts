@@ -7,9 +7,38 @@ import { type Config, configSchema, duplicateBotNames, SECRET_KEYS } from './sch
 /** Prefix of environment variables that override config keys, Freqtrade style. */
 export const ENV_PREFIX = 'FTCHATOPS__';
 
+/** `on, silent or off` for a list of allowed values. */
+function allowedValuesText(values: readonly unknown[]): string {
+  const words = values.map((value) => String(value));
+  return words.length > 1 ? `${words.slice(0, -1).join(', ')} or ${words.at(-1)}` : (words[0] ?? '');
+}
+
+/**
+ * For a value that matched none of a union's shapes, the issues of the shape it was closest to:
+ * the first branch that did not fail on the value's type itself (`exit: {roi: "loud"}` is a map
+ * with a bad level, not a missing key). Empty when every branch failed on the type.
+ */
+function closestBranchIssues(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union' || !('errors' in issue) || !Array.isArray(issue.errors)) return [];
+  const branches = (issue.errors as z.core.$ZodIssue[][]).filter((branch) => branch.length > 0);
+  const deeper = branches.find((branch) => branch.every((inner) => inner.path.length > 0));
+  const sameType = branches.find((branch) =>
+    branch.every((inner) => !(inner.path.length === 0 && inner.code === 'invalid_type')),
+  );
+  const chosen = deeper ?? sameType ?? [];
+  return chosen.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }) as z.core.$ZodIssue);
+}
+
 /** Formats one zod issue as `path: message`, with the path in dotted form (`bots.0.api_url`). */
 export function formatIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.map(String).join('.');
+  if (issue.code === 'invalid_value' && issue.values.length > 0) {
+    return `${path || '(root)'}: expected ${allowedValuesText(issue.values)}`;
+  }
+  if (issue.code === 'invalid_union') {
+    const closest = closestBranchIssues(issue);
+    if (closest.length > 0) return closest.map(formatIssue).join('\n');
+  }
   if (issue.code === 'unrecognized_keys') {
     const base = path ? `${path}.` : '';
     return issue.keys
