@@ -6,7 +6,7 @@ import { WebSocketServer } from 'ws';
 import type { StreamState } from '../src/chat/types.js';
 import { createFreqtradeClient } from '../src/freqtrade/client.js';
 import type { BotEvent } from '../src/freqtrade/event-schemas.js';
-import { createEventStream, type EventStream } from '../src/freqtrade/event-stream.js';
+import { type BackfillResult, createEventStream, type EventStream } from '../src/freqtrade/event-stream.js';
 import { createLogger, type Logger } from '../src/logger.js';
 import { openStore, type Store } from '../src/store/store.js';
 import { type FakeFreqtrade, startFakeFreqtrade } from './fakes/fake-freqtrade.js';
@@ -61,6 +61,8 @@ interface Harness {
   stream: EventStream;
   events: BotEvent[];
   states: StreamState[];
+  /** Every finished back-fill, in order (the stream's `backfill` event). */
+  backfills: BackfillResult[];
   logs: LogCapture;
   store: Store;
 }
@@ -75,6 +77,8 @@ async function streamTo(
     unauthorizedRetryMs?: number;
     pingIntervalMs?: number;
     backfillRetryInitialMs?: number;
+    /** Reconnect backoff; default a short one, `'production'` the stream's own default. */
+    backoff?: { initialMs: number; maxMs: number } | 'production';
   } = {},
 ): Promise<Harness> {
   const logs = opts.logs ?? captureLogs();
@@ -101,7 +105,7 @@ async function streamTo(
     types: opts.types ?? TYPES,
     onEvent: (event) => events.push(event),
     onStateChange: (state) => states.push(state),
-    backoff: { initialMs: 20, maxMs: 100 },
+    ...(opts.backoff === 'production' ? {} : { backoff: opts.backoff ?? { initialMs: 20, maxMs: 100 } }),
     pingIntervalMs: opts.pingIntervalMs ?? 1_000,
     ...(opts.unauthorizedRetryMs === undefined ? {} : { unauthorizedRetryMs: opts.unauthorizedRetryMs }),
     backfillRetryInitialMs: opts.backfillRetryInitialMs ?? 60_000,
@@ -111,8 +115,10 @@ async function streamTo(
     // Whatever happened in the test, the token never reached a log line.
     expect(logs.lines.join('\n')).not.toContain(opts.wsToken ?? WS_TOKEN);
   });
+  const backfills: BackfillResult[] = [];
+  stream.on('backfill', (result) => backfills.push(result));
   stream.start();
-  return { stream, events, states, logs, store };
+  return { stream, events, states, backfills, logs, store };
 }
 
 /** Waits until the fake has `count` consumers in total and the newest has subscribed. */
@@ -242,6 +248,76 @@ describe('Freqtrade event stream: connection lifecycle', () => {
     expect(fake.counts.wsConnections).toBe(2);
   });
 
+  it('reconnects at once after each of five drops of a healthy connection: no growing backoff', async () => {
+    const fake = await fakeFreqtrade();
+    // The production backoff (500 ms doubling to 30 s) and ping interval: with a backoff that grew
+    // per drop, the 4th and 5th reconnects would take 2-4 s and 4-8 s.
+    const { stream, backfills, logs } = await streamTo(fake.url, {
+      backoff: 'production',
+      pingIntervalMs: 20_000,
+    });
+    await subscribed(fake, 1);
+    const reconnectMs: number[] = [];
+    for (let drop = 1; drop <= 5; drop += 1) {
+      // Healthy for a while, as in the report (drops a few seconds apart); then Freqtrade drops it.
+      await waitFor(() => backfills.length === drop, 2_000, `back-fill #${drop}`);
+      await sleep(1_100);
+      const droppedAtMs = fake.now();
+      fake.dropWebsockets();
+      await subscribed(fake, drop + 1);
+      reconnectMs.push(fake.now() - droppedAtMs);
+    }
+    expect(reconnectMs).toHaveLength(5);
+    for (const ms of reconnectMs) expect(ms).toBeLessThan(2_000);
+    expect(stream.state()).toBe('open');
+    expect(
+      logs.records().filter((r) => r['msg'] === 'message websocket closed; reconnecting now'),
+    ).toHaveLength(5);
+  }, 20_000);
+
+  it('still backs off, growing, while connection attempts fail (Freqtrade down)', async () => {
+    const port = await freePort();
+    const attemptsAtMs: number[] = [];
+    const { states } = await streamTo(`http://127.0.0.1:${port}`, {
+      backoff: { initialMs: 200, maxMs: 10_000 },
+    });
+    await waitFor(
+      () => {
+        // Each 'connecting' after the first follows one failed attempt's wait.
+        const count = states.filter((s) => s === 'connecting').length;
+        while (attemptsAtMs.length < count) attemptsAtMs.push(Date.now());
+        return count >= 5;
+      },
+      6_000,
+      'five attempts',
+    );
+    const gaps = attemptsAtMs.slice(1).map((at, i) => at - (attemptsAtMs[i] ?? at));
+    // Equal jitter: the n-th wait lies between half and all of 200 ms × 2^n; lower bounds only,
+    // which a slow machine cannot break.
+    expect(gaps[1]).toBeGreaterThanOrEqual(200 - 15);
+    expect(gaps[2]).toBeGreaterThanOrEqual(400 - 15);
+    expect(gaps[3]).toBeGreaterThanOrEqual(800 - 15);
+  });
+
+  it('backs off from a server that drops every connection right after the subscription', async () => {
+    // A flapping server must not be hammered: a drop within a second of subscribing is a failure.
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+    cleanups.push(() => new Promise<void>((resolve) => wss.close(() => resolve())));
+    const connectionsAtMs: number[] = [];
+    wss.on('connection', (socket) => {
+      connectionsAtMs.push(Date.now());
+      socket.on('error', () => {});
+      socket.on('message', () => socket.terminate());
+    });
+    const address = wss.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    await streamTo(`http://127.0.0.1:${address.port}`, { backoff: { initialMs: 200, maxMs: 10_000 } });
+    await waitFor(() => connectionsAtMs.length >= 4, 6_000, 'four connections');
+    const gaps = connectionsAtMs.slice(1).map((at, i) => at - (connectionsAtMs[i] ?? at));
+    expect(gaps[2]).toBeGreaterThanOrEqual(400 - 15);
+  });
+
   it('starts idle and connects only on start()', async () => {
     const fake = await fakeFreqtrade();
     const logs = captureLogs();
@@ -349,7 +425,7 @@ describe('Freqtrade event stream: back-fill after an outage', () => {
     let firstClosed = false;
     cleanups.push(() => (firstClosed ? undefined : first.close()));
     const logs = captureLogs();
-    const { stream, events, store } = await streamTo(first.url, { logs });
+    const { stream, events, store, backfills } = await streamTo(first.url, { logs });
     await subscribed(first);
     // First sight of the bot: its state is recorded, nothing announced.
     await waitFor(() => store.seenTrades('main').updated_at_ms > 0, 1_000, 'first snapshot');
@@ -366,7 +442,8 @@ describe('Freqtrade event stream: back-fill after an outage', () => {
 
     await subscribed(second);
     await waitFor(() => events.length === 2, 2_000, 'two back-filled events');
-    const entry = events.find((e) => e.type === 'entry');
+    // The fake fills entries at once: the missed entry is announced as filled.
+    const entry = events.find((e) => e.type === 'entry_fill');
     const exit = events.find((e) => e.type === 'exit_fill');
     expect(entry).toMatchObject({
       bot: 'main',
@@ -395,36 +472,35 @@ describe('Freqtrade event stream: back-fill after an outage', () => {
       closed_trade_ids: [closedMeanwhile],
     });
 
+    await waitFor(() => backfills.length === 2, 1_000, 'the back-fill after the outage reported');
+    expect(backfills[1]).toEqual({
+      ok: true,
+      entered: [stillOpen],
+      exited: [closedMeanwhile],
+      firstSight: false,
+    });
+
     // Another reconnect: nothing new to announce.
-    const statusCallsBefore = second.requests.filter((r) => r.path === '/status').length;
     second.dropWebsockets();
     await subscribed(second, 2);
-    await waitFor(
-      () => second.requests.filter((r) => r.path === '/status').length > statusCallsBefore,
-      1_000,
-      'the second back-fill',
-    );
-    await waitFor(() => store.seenTrades('main').open_trade_ids.length === 1, 1_000, 'stored');
-    await sleep(50);
+    await waitFor(() => backfills.length === 3, 1_000, 'the second back-fill');
+    expect(backfills[2]).toEqual({ ok: true, entered: [], exited: [], firstSight: false });
+    expect(store.seenTrades('main').open_trade_ids).toEqual([stillOpen]);
     expect(events).toHaveLength(2);
 
     // A restart of the app: a new stream over the same store announces nothing either.
     await stream.stop();
     const restarted = await streamTo(second.url, { store, logs });
     await subscribed(second, 3);
-    await waitFor(
-      () => second.requests.filter((r) => r.path === '/status').length > statusCallsBefore + 1,
-      1_000,
-      'the back-fill after the restart',
-    );
-    await sleep(50);
+    await waitFor(() => restarted.backfills.length === 1, 1_000, 'the back-fill after the restart');
+    expect(restarted.backfills[0]).toMatchObject({ ok: true, entered: [], exited: [], firstSight: false });
     expect(restarted.events).toEqual([]);
     expect(events).toHaveLength(2);
   });
 
   it('does not back-fill what it already heard live', async () => {
     const fake = await fakeFreqtrade();
-    const { events, store } = await streamTo(fake.url);
+    const { events, store, backfills } = await streamTo(fake.url);
     await subscribed(fake);
     await waitFor(() => store.seenTrades('main').updated_at_ms > 0, 1_000, 'first snapshot');
 
@@ -450,12 +526,8 @@ describe('Freqtrade event stream: back-fill after an outage', () => {
 
     fake.dropWebsockets();
     await subscribed(fake, 2);
-    await waitFor(
-      () => fake.requests.filter((r) => r.path === '/status').length >= 2,
-      1_000,
-      'the back-fill after the reconnect',
-    );
-    await sleep(50);
+    await waitFor(() => backfills.length === 2, 1_000, 'the back-fill after the reconnect');
+    expect(backfills[1]).toMatchObject({ ok: true, entered: [], exited: [] });
     expect(events.map((e) => [e.type, e.backfilled])).toEqual([
       ['entry', undefined],
       ['exit_fill', undefined],
@@ -464,7 +536,7 @@ describe('Freqtrade event stream: back-fill after an outage', () => {
 
   it('logs a back-fill that fails and tries again at the next reconnect', async () => {
     const fake = await fakeFreqtrade();
-    const { events, store, logs } = await streamTo(fake.url);
+    const { events, store, logs, backfills } = await streamTo(fake.url);
     await subscribed(fake);
     await waitFor(() => store.seenTrades('main').updated_at_ms > 0, 1_000, 'first snapshot');
 
@@ -477,12 +549,14 @@ describe('Freqtrade event stream: back-fill after an outage', () => {
       1_000,
       'the back-fill failure log',
     );
+    await waitFor(() => backfills.length === 2, 1_000, 'the failed back-fill reported');
+    expect(backfills[1]).toMatchObject({ ok: false, entered: [], exited: [] });
     expect(events).toEqual([]);
 
     fake.dropWebsockets();
     await subscribed(fake, 3);
     await waitFor(() => events.length === 1, 1_000, 'the back-filled entry');
-    expect(events[0]).toMatchObject({ type: 'entry', trade_id: id, backfilled: true });
+    expect(events[0]).toMatchObject({ type: 'entry_fill', trade_id: id, backfilled: true });
   });
   it('retries a failed back-fill while still connected, without waiting for the next drop', async () => {
     const fake = await fakeFreqtrade();
@@ -494,8 +568,32 @@ describe('Freqtrade event stream: back-fill after an outage', () => {
     const id = fake.addTrade({ pair: 'BTC/USDT', openRate: 60_000, stakeAmount: 100 });
     await subscribed(fake, 2);
     await waitFor(() => events.length === 1, 2_000, 'the back-filled entry after the retry');
-    expect(events[0]).toMatchObject({ type: 'entry', trade_id: id, backfilled: true });
+    expect(events[0]).toMatchObject({ type: 'entry_fill', trade_id: id, backfilled: true });
     expect(fake.counts.wsConnections).toBe(2);
+  });
+
+  it('announces an entry whose order is still open after an outage as an entry, not a fill', async () => {
+    const fake = await fakeFreqtrade();
+    const { events, backfills } = await streamTo(fake.url);
+    await subscribed(fake);
+    await waitFor(() => backfills.length === 1, 1_000, 'first snapshot');
+    fake.dropWebsockets();
+    const filled = fake.addTrade({ pair: 'BTC/USDT', openRate: 60_000, stakeAmount: 100 });
+    const waiting = fake.addTrade({ pair: 'ETH/USDT', openRate: 3_000, stakeAmount: 100 });
+    const order = fake.state.trades.find((trade) => trade.id === waiting)?.orders[0];
+    if (!order) throw new Error('no entry order');
+    order.status = 'open';
+    order.filled = 0;
+    order.filledAtMs = null;
+    await subscribed(fake, 2);
+    await waitFor(() => backfills.length === 2, 2_000, 'the back-fill');
+    expect(backfills[1]).toMatchObject({ ok: true, entered: [filled, waiting] });
+    expect(
+      events.map((e) => [e.type, e.type === 'entry' || e.type === 'entry_fill' ? e.trade_id : null]),
+    ).toEqual([
+      ['entry_fill', filled],
+      ['entry', waiting],
+    ]);
   });
 
   it('announces a long-held trade that closed while more than a page of newer trades did too', async () => {

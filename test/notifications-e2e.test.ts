@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { BackfillResult } from '../src/freqtrade/event-stream.js';
+import { createSilentLogger } from '../src/logger.js';
+import { startApp } from '../src/main.js';
 import { startFakeFreqtrade } from './fakes/fake-freqtrade.js';
 import { exitFillFrame, tradeFrame } from './support/frames.js';
 import { CANARY, type Harness, startHarness, until } from './support/harness.js';
@@ -188,6 +191,8 @@ describe('notifications end to end', () => {
 
   it('reconnects after Freqtrade restarts, resubscribes and back-fills missed trades exactly once', async () => {
     harness = await startNotifyHarness();
+    const backfills: BackfillResult[] = [];
+    harness.app.streams[0]?.on('backfill', (result) => backfills.push(result));
     const firstTrade = harness.freqtrade.addTrade({ pair: 'BTC/USDT', openRate: 100, currentRate: 100 });
     await connected(harness);
     // Let the first back-fill record what is open now.
@@ -206,7 +211,7 @@ describe('notifications end to end', () => {
     const again = restarted.addTrade({ pair: 'BTC/USDT', openRate: 100, currentRate: 100 });
     expect(again).toBe(firstTrade);
     restarted.closeTrade(again, { closeRate: 103, exitReason: 'roi' });
-    restarted.addTrade({ pair: 'ETH/USDT', openRate: 2000, currentRate: 2000 });
+    const entered = restarted.addTrade({ pair: 'ETH/USDT', openRate: 2000, currentRate: 2000 });
 
     await until(
       () => restarted.wsConsumers().some((c) => c.subscribed.includes('exit_fill')),
@@ -222,22 +227,55 @@ describe('notifications end to end', () => {
     const backfilled = messagesTo(harness, LOUD_CHAT)
       .map((m) => m.text)
       .join('\n');
-    expect(backfilled).toMatch(/BTC\/USDT/);
-    expect(backfilled).toMatch(/ETH\/USDT/);
+    // Both already happened: the entry filled and the exit completed while we were away, and the
+    // chat reads them as done, not as orders in progress.
+    expect(backfilled).toContain(`Entered Long ETH/USDT (#${entered}) (filled while disconnected)`);
+    expect(backfilled).toMatch(
+      new RegExp(`Exited Long BTC/USDT \\(#${firstTrade}\\) \\+2\\.\\d\\d% \\(filled while disconnected\\)`),
+    );
+    expect(backfilled).not.toMatch(/Entering|Exiting/);
+    // The quiet chat hears entries silently: the back-filled fill reaches it too (entry_fill is off).
+    await until(
+      () => messagesTo(harness!, QUIET_CHAT).some((m) => m.text.includes('ETH/USDT')),
+      8000,
+      'quiet',
+    );
 
     // Another drop and reconnect must not announce them again.
     const count = messagesTo(harness, LOUD_CHAT).length;
-    const connections = restarted.counts.wsConnections;
+    const reported = backfills.length;
     restarted.dropWebsockets();
-    await until(() => restarted.counts.wsConnections > connections, 8000, 'second reconnect');
-    await until(
-      () => restarted.wsConsumers().some((c) => c.subscribed.includes('entry')),
-      5000,
-      'resubscribe again',
-    );
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await until(() => backfills.length > reported, 8000, 'the back-fill after the second reconnect');
+    expect(backfills.at(-1)).toEqual({ ok: true, entered: [], exited: [], firstSight: false });
     await harness.app.notifier.drain();
     expect(messagesTo(harness, LOUD_CHAT)).toHaveLength(count);
+  }, 30_000);
+
+  it('reconnects within 2 s after each of five websocket drops, and keeps delivering', async () => {
+    harness = await startNotifyHarness();
+    // The production reconnect backoff (the harness's is short enough to hide a growing one).
+    await harness.app.stop();
+    harness.app = await startApp({ config: harness.config, logger: createSilentLogger() });
+    await connected(harness);
+    const fake = harness.freqtrade;
+    const reconnectMs: number[] = [];
+    for (let drop = 1; drop <= 5; drop += 1) {
+      // Each connection is healthy for a while before Freqtrade drops it.
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const connections = fake.counts.wsConnections;
+      const droppedAtMs = fake.now();
+      fake.dropWebsockets();
+      await until(
+        () =>
+          fake.counts.wsConnections > connections && fake.wsConsumers().some((c) => c.subscribed.length > 0),
+        5000,
+        `reconnect #${drop}`,
+      );
+      reconnectMs.push(fake.now() - droppedAtMs);
+    }
+    for (const ms of reconnectMs) expect(ms).toBeLessThan(2_000);
+    fake.emit({ type: 'strategy_msg', msg: 'after five drops' });
+    await until(() => messagesTo(harness!, LOUD_CHAT).some((m) => m.text.includes('after five drops')));
   }, 30_000);
 
   it('reports a wrong ws_token once, clearly, and shows it in /bots', async () => {

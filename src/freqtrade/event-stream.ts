@@ -6,6 +6,10 @@
  *
  * Lifecycle (StreamState): idle → connecting → open → closed → connecting → …; a refused
  * token (HTTP 403 at the upgrade) → unauthorized, retried rarely; stop() → closed for good.
+ *
+ * Reconnects: a healthy connection (subscribed, open for at least HEALTHY_CONNECTION_MS) that
+ * drops is reconnected at once and the backoff starts over; only attempts that fail to connect
+ * (or connections dropped right after subscribing, a flapping server) back off, exponentially.
  */
 import WebSocket from 'ws';
 import type { StreamState } from '../chat/types.js';
@@ -39,7 +43,10 @@ export interface EventStreamDeps {
   /** Called for every parsed event of a subscribed type, in order; back-filled ones have `backfilled: true`. */
   onEvent(event: BotEvent): void;
   onStateChange?(state: StreamState): void;
-  /** Reconnect delays: exponential with jitter, capped at maxMs. Default `{initialMs: 500, maxMs: 30_000}`. */
+  /**
+   * Delays between failed connection attempts: exponential with jitter, capped at maxMs. A healthy
+   * connection that drops is reconnected at once. Default `{initialMs: 500, maxMs: 30_000}`.
+   */
   backoff?: { initialMs: number; maxMs: number };
   /** A ws ping every this often; a pong missing for one interval → terminate and reconnect. Default 20 000. */
   pingIntervalMs?: number;
@@ -49,9 +56,31 @@ export interface EventStreamDeps {
   backfillRetryInitialMs?: number;
 }
 
+/** What a finished back-fill reports: the trades it announced, or that it failed (it is retried). */
+export interface BackfillResult {
+  ok: boolean;
+  /** Trade ids announced as entered (back-filled entry or entry fill), in announcement order. */
+  entered: number[];
+  /** Trade ids announced as exited (back-filled exit fill). */
+  exited: number[];
+  /** True when this was the first look at the bot: its trades were recorded, none announced. */
+  firstSight: boolean;
+}
+
+/** The stream's typed events, for metrics and tests that subscribe instead of reaching in. */
+export interface EventStreamEvents {
+  /** A back-fill finished and everything it found (and live events held meanwhile) went to onEvent. */
+  backfill: BackfillResult;
+}
+
 export interface EventStream {
   readonly bot: string;
   state(): StreamState;
+  /** Listens to one of the stream's events; returns a function that stops listening. */
+  on<K extends keyof EventStreamEvents>(
+    name: K,
+    listener: (payload: EventStreamEvents[K]) => void,
+  ): () => void;
   /** Connects in the background; never throws. Freqtrade being down at start is fine. */
   start(): void;
   /** Closes the socket and clears every timer; no reconnect after. */
@@ -66,8 +95,12 @@ const DEFAULTS = {
 
 /** A server that accepts TCP but never answers the upgrade must not stall the reconnect loop. */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
-/** A connection open this long (at most) proves the server healthy: the backoff starts over. */
-const STABLE_CONNECTION_MS = 10_000;
+/**
+ * A subscribed connection that lasted this long was healthy: when it drops, the stream reconnects
+ * at once and the backoff starts over. One that drops sooner counts as a failed attempt, so a
+ * server that accepts and then drops every connection is not hammered in a loop.
+ */
+const HEALTHY_CONNECTION_MS = 1_000;
 /** `/trades` page size for the back-fill: the most recent closed trades. */
 const RECENT_CLOSED_LIMIT = 50;
 /** At most this many seen-open trades are looked up one by one after an outage. */
@@ -102,12 +135,15 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
   let stopped = false;
   /** Bumped for every connection attempt and by stop(): events of an older attempt are ignored. */
   let attemptSeq = 0;
-  /** Failed attempts in a row, for the backoff. */
+  /** Failed attempts in a row, for the backoff; back to 0 when a healthy connection drops. */
   let failures = 0;
+  /** When the current connection's subscription was sent (undefined until then). */
+  let subscribedAtMs: number | undefined;
+  /** A connection was open before: the next one is a reconnect. */
+  let connectedBefore = false;
   let socket: WebSocket | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   let pingTimer: NodeJS.Timeout | undefined;
-  let stableTimer: NodeJS.Timeout | undefined;
   /** Retries a failed back-fill while the socket stays open, so missed trades are not held until the next drop. */
   let backfillRetryTimer: NodeJS.Timeout | undefined;
   let backfillFailures = 0;
@@ -126,6 +162,17 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
   let knownClosedTotal = 0;
 
   const frameWarnings = createThrottle(FRAME_WARNING_INTERVAL_MS);
+  const backfillListeners = new Set<(result: BackfillResult) => void>();
+
+  function notifyBackfill(result: BackfillResult): void {
+    for (const listener of backfillListeners) {
+      try {
+        listener(result);
+      } catch (error) {
+        log.error({ reason: describeError(error) }, 'back-fill listener threw');
+      }
+    }
+  }
 
   function setState(next: StreamState): void {
     if (state === next) return;
@@ -149,9 +196,8 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
   function clearTimers(): void {
     clearTimeout(retryTimer);
     clearInterval(pingTimer);
-    clearTimeout(stableTimer);
     clearTimeout(backfillRetryTimer);
-    retryTimer = pingTimer = stableTimer = backfillRetryTimer = undefined;
+    retryTimer = pingTimer = backfillRetryTimer = undefined;
   }
 
   // ------------------------------------------------------------------ connecting
@@ -174,6 +220,7 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
   async function connect(): Promise<void> {
     if (stopped) return;
     const seq = ++attemptSeq;
+    subscribedAtMs = undefined;
     setState('connecting');
 
     let url: string;
@@ -239,17 +286,26 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
       if (seq !== attemptSeq || stopped) return;
       socket = undefined;
       clearInterval(pingTimer);
-      clearTimeout(stableTimer);
-      pingTimer = stableTimer = undefined;
+      pingTimer = undefined;
       if (refusedStatus === 401 || refusedStatus === 403) {
         unauthorized(
           `Freqtrade bot "${bot}" refused the message websocket (HTTP ${refusedStatus}): ` +
             `check ws_token of bot "${bot}" in the bots config; it must equal api_server.ws_token of that Freqtrade`,
           where,
         );
+      } else if (
+        opened &&
+        subscribedAtMs !== undefined &&
+        Date.now() - subscribedAtMs >= HEALTHY_CONNECTION_MS
+      ) {
+        // A healthy connection dropped (Freqtrade restarted its API, a proxy timed out): come
+        // back at once; the backoff is for attempts that fail.
+        log.warn({ ...where, code }, 'message websocket closed; reconnecting now');
+        failures = 0;
+        setState('closed');
+        scheduleReconnect(0);
       } else if (opened) {
-        log.warn({ ...where, code }, 'message websocket closed; reconnecting');
-        failed(undefined);
+        failed(`closed right after connecting (code ${code})`, where);
       } else {
         const reason =
           refusedStatus === undefined
@@ -261,8 +317,12 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
   }
 
   async function onOpen(ws: WebSocket, seq: number, where: UrlParts, ping: () => void): Promise<void> {
-    if (failures > 0 || unauthorizedReported) log.info({ ...where }, 'message websocket connected again');
-    else log.info({ ...where }, 'message websocket connected');
+    if (connectedBefore || failures > 0 || unauthorizedReported) {
+      log.info({ ...where }, 'message websocket connected again');
+    } else {
+      log.info({ ...where }, 'message websocket connected');
+    }
+    connectedBefore = true;
     unauthorizedReported = false;
 
     const types = await subscriptionTypes();
@@ -274,15 +334,10 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
     } else {
       log.warn('no message types to subscribe to; this bot will announce nothing live');
     }
+    subscribedAtMs = Date.now();
     setState('open');
 
     pingTimer = setInterval(ping, pingIntervalMs);
-    stableTimer = setTimeout(
-      () => {
-        failures = 0;
-      },
-      Math.min(STABLE_CONNECTION_MS, pingIntervalMs),
-    );
     void backfill();
   }
 
@@ -378,10 +433,15 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
       return;
     }
     backfillRunning = true;
+    const result: BackfillResult = { ok: true, entered: [], exited: [], firstSight: false };
     try {
       do {
         backfillAgain = false;
-        await backfillOnce();
+        const once = await backfillOnce();
+        result.ok = once.ok;
+        result.entered.push(...once.entered);
+        result.exited.push(...once.exited);
+        result.firstSight ||= once.firstSight;
       } while (backfillAgain && !stopped);
     } finally {
       backfillRunning = false;
@@ -389,9 +449,11 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
       heldLive = [];
       for (const event of held) emit(event);
     }
+    if (!stopped) notifyBackfill(result);
   }
 
-  async function backfillOnce(): Promise<void> {
+  async function backfillOnce(): Promise<BackfillResult> {
+    const nothing: BackfillResult = { ok: true, entered: [], exited: [], firstSight: false };
     const startedAtMs = Date.now();
     const openedLive = new Set<number>();
     openedDuringBackfill = openedLive;
@@ -416,12 +478,12 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
         }, retryInMs);
         backfillRetryTimer.unref?.();
       }
-      return;
+      return { ...nothing, ok: false };
     } finally {
       openedDuringBackfill = undefined;
     }
     backfillFailures = 0;
-    if (stopped) return;
+    if (stopped) return nothing;
 
     const seen = deps.store.seenTrades(bot);
     const diff = diffTrades(seen, open, closed, startedAtMs);
@@ -437,13 +499,15 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
         { open: diff.next.open_trade_ids.length, closed: diff.next.closed_trade_ids.length },
         'first connection to this bot: recorded its trades, announcing none',
       );
-      return;
+      return { ...nothing, firstSight: true };
     }
-    const entryType = subscribed.has('entry') ? 'entry' : subscribed.has('entry_fill') ? 'entry_fill' : null;
     const events: { atMs: number; event: BotEvent }[] = [];
-    if (entryType) {
+    // A missed entry is announced as what it is now: `entry_fill` ("Entered") once it filled,
+    // `entry` ("Entering") while the order is still open. It stands for both messages, so either
+    // subscription asks for it.
+    if (subscribed.has('entry') || subscribed.has('entry_fill')) {
       for (const trade of diff.entered) {
-        events.push({ atMs: trade.open_timestamp, event: entryEventFromTrade(bot, trade, entryType) });
+        events.push({ atMs: trade.open_timestamp, event: entryEventFromTrade(bot, trade) });
       }
     }
     if (subscribed.has('exit_fill')) {
@@ -465,6 +529,13 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
     }
     events.sort((a, b) => a.atMs - b.atMs);
     for (const { event } of events) emit(event);
+    const entered: number[] = [];
+    const exited: number[] = [];
+    for (const { event } of events) {
+      if (event.type === 'entry' || event.type === 'entry_fill') entered.push(event.trade_id);
+      else if (event.type === 'exit_fill') exited.push(event.trade_id);
+    }
+    return { ok: true, entered, exited, firstSight: false };
   }
 
   /**
@@ -507,6 +578,12 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
   return {
     bot,
     state: () => state,
+    on(name, listener) {
+      // One event so far; the map keeps the signature ready for more.
+      if (name !== 'backfill') return () => {};
+      backfillListeners.add(listener);
+      return () => backfillListeners.delete(listener);
+    },
     start() {
       if (started || stopped) return;
       started = true;

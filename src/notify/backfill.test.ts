@@ -7,6 +7,7 @@ import {
   diffTrades,
   entryEventFromTrade,
   exitFillEventFromTrade,
+  isEntryFilled,
   isoDate,
   MAX_CLOSED_TRADE_IDS,
 } from './backfill.js';
@@ -216,7 +217,7 @@ describe('applyLiveMessage', () => {
 
 describe('events rebuilt from trades', () => {
   it('builds an entry event that Freqtrade frames would parse to, marked backfilled', () => {
-    const event = entryEventFromTrade('main', openTrade(4));
+    const event = entryEventFromTrade('main', openTrade(4), 'entry');
     expect(event).toMatchObject({
       type: 'entry',
       bot: 'main',
@@ -235,6 +236,29 @@ describe('events rebuilt from trades', () => {
     expect(entryEventFromTrade('main', openTrade(4), 'entry_fill').type).toBe('entry_fill');
   });
 
+  it('announces an entry that filled while disconnected as an entry fill, one still open as an entry', () => {
+    const filled = openTrade(4);
+    expect(isEntryFilled(filled)).toBe(true);
+    expect(entryEventFromTrade('main', filled)).toMatchObject({ type: 'entry_fill', backfilled: true });
+
+    const [entryOrder] = filled.orders;
+    if (!entryOrder) throw new Error('no entry order');
+    const waiting = openTrade(5, {
+      orders: [{ ...entryOrder, status: 'open', is_open: true, filled: 0, remaining: 0.5 }],
+    });
+    expect(isEntryFilled(waiting)).toBe(false);
+    expect(entryEventFromTrade('main', waiting)).toMatchObject({ type: 'entry', backfilled: true });
+
+    const partly = openTrade(6, { orders: [{ ...entryOrder, status: 'open', is_open: true, filled: 0.2 }] });
+    expect(isEntryFilled(partly)).toBe(true);
+    // A short's entry is a sell: a filled buy order (its exit side) does not count.
+    const short = openTrade(7, {
+      is_short: true,
+      orders: [{ ...entryOrder, ft_order_side: 'sell', filled: null, status: 'open', is_open: true }],
+    });
+    expect(isEntryFilled(short)).toBe(false);
+  });
+
   it('builds an exit_fill event with the profit of the closed trade', () => {
     const event = exitFillEventFromTrade('main', trade(3, { is_short: true, exit_reason: 'stop_loss' }));
     expect(event).toMatchObject({
@@ -250,6 +274,18 @@ describe('events rebuilt from trades', () => {
       is_final_exit: true,
     });
     expect(freqtradeMessageSchema.safeParse(event).success).toBe(true);
+  });
+
+  it('describes the whole, completed trade, so it never reads as a partial exit', () => {
+    // realized_profit can differ from profit_abs by rounding; the event must not look like a final
+    // exit after partial ones (cumulative ≠ this exit's profit) nor like a sub-trade.
+    const event = exitFillEventFromTrade('main', trade(3, { profit_abs: 27.0, realized_profit: 26.99999 }));
+    expect(event).toMatchObject({
+      sub_trade: false,
+      is_final_exit: true,
+      profit_amount: 27,
+      cumulative_profit: 27,
+    });
   });
 
   it('calls a zero or negative profit a loss, as Freqtrade does', () => {

@@ -94,14 +94,26 @@ export function isFinalExit(message: {
 }
 
 /**
- * An `entry` (or `entry_fill`) event rebuilt from an open trade, marked `backfilled`. Freqtrade's
- * own message has the same fields (`freqtradebot._notify_enter`); the order rate is the trade's
- * open rate, and the fiat currency is unknown (null).
+ * Whether an open trade's entry has (at least partly) filled: one of its entry-side orders filled
+ * some amount. Freqtrade lists only open or filled orders, so a trade without any entry order
+ * listed counts as filled.
+ */
+export function isEntryFilled(trade: OpenTrade): boolean {
+  const entryOrders = trade.orders.filter((order) => order.ft_order_side === entrySide(trade));
+  if (entryOrders.length === 0) return true;
+  return entryOrders.some((order) => (order.filled ?? 0) > 0);
+}
+
+/**
+ * The event rebuilt from an open trade, marked `backfilled`: `entry_fill` once the entry filled
+ * (the chat reads "Entered"), else `entry` (the order is still open: "Entering"). `type` forces one.
+ * Freqtrade's own message has the same fields (`freqtradebot._notify_enter`); the order rate is
+ * the trade's open rate, and the fiat currency is unknown (null).
  */
 export function entryEventFromTrade(
   bot: string,
   trade: OpenTrade,
-  type: 'entry' | 'entry_fill' = 'entry',
+  type: 'entry' | 'entry_fill' = isEntryFilled(trade) ? 'entry_fill' : 'entry',
 ): BotEventOf<'entry'> | BotEventOf<'entry_fill'> {
   const entryOrder = trade.orders.find((order) => order.ft_order_side === entrySide(trade));
   const fields = {
@@ -120,6 +132,8 @@ export function entryEventFromTrade(
 /**
  * An `exit_fill` event rebuilt from a closed trade, marked `backfilled`, with the whole trade's
  * profit (`freqtradebot._notify_exit(fill=True)`): gain is "profit" only above zero, as in Freqtrade.
+ * It describes the whole, completed trade: a final exit whose cumulative profit is its own, so it
+ * never reads as a partial exit or as one still in progress.
  */
 export function exitFillEventFromTrade(bot: string, trade: Trade): BotEventOf<'exit_fill'> {
   const exitOrder = trade.orders.findLast((order) => order.ft_order_side !== entrySide(trade));
@@ -142,7 +156,7 @@ export function exitFillEventFromTrade(bot: string, trade: Trade): BotEventOf<'e
     profit_ratio: profitRatio,
     exit_reason: trade.exit_reason,
     close_date: isoDate(trade.close_timestamp, trade.close_date ?? trade.open_date),
-    cumulative_profit: trade.realized_profit,
+    cumulative_profit: profitAmount,
     final_profit_ratio: trade.close_profit ?? profitRatio,
     is_final_exit: true,
   };

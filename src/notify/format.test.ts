@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { type Reply, type ReplyField, renderPlainText } from '../chat/reply.js';
 import { type BotEvent, type BotEventOf, parseFrame } from '../freqtrade/event-schemas.js';
 import {
+  BACKFILLED_FILL_SUFFIX,
   BACKFILLED_NOTICE,
+  BACKFILLED_ORDER_SUFFIX,
   type FormatOptions,
   formatEntryEvent,
   formatEvent,
@@ -436,6 +438,34 @@ describe('backfilled events', () => {
 
   it('adds no marker to a live event', () => {
     expect(texts(mustFormat(EXIT_FILL_PROFIT))).toEqual([]);
+  });
+
+  it('reads a back-filled entry that already filled as done: "Entered (filled while disconnected)"', () => {
+    const reply = formatEvent(event(ENTRY_FILL, { backfilled: true }), ONE_BOT);
+    expect(reply?.title).toBe(`✔️ Entered Long ETH/USDT (#42) ${BACKFILLED_FILL_SUFFIX}`);
+    expect(BACKFILLED_FILL_SUFFIX).toBe('(filled while disconnected)');
+    expect(reply?.title).not.toMatch(/Entering/);
+    // The live fill reads the same without the suffix.
+    expect(mustFormat(ENTRY_FILL).title).toBe('✔️ Entered Long ETH/USDT (#42)');
+  });
+
+  it('reads a back-filled entry whose order is still open as in progress, saying so', () => {
+    const reply = formatEvent(event({ ...ENTRY_FILL, type: 'entry' }, { backfilled: true }), MANY_BOTS);
+    expect(reply?.title).toBe(`🔵 [main] Entering Long ETH/USDT (#42) ${BACKFILLED_ORDER_SUFFIX}`);
+  });
+
+  it('reads a back-filled exit as completed, with its profit, never as in progress', () => {
+    const reply = formatEvent(event(EXIT_FILL_PROFIT, { backfilled: true }), ONE_BOT);
+    expect(reply?.title).toBe('✳️ Exited Long ETH/USDT (#42) +2.41% (filled while disconnected)');
+    expect(reply?.title).not.toMatch(/Exiting|Partially/);
+    expect(fields(reply)).toMatchObject({ Profit: '+2.41 USDT (+2.41%)', 'Exit rate': '3124 USDT' });
+    expect(fields(reply)).not.toHaveProperty('Unrealized profit');
+    expect(fields(reply)).not.toHaveProperty('Current rate');
+  });
+
+  it('says an exit order found open after an outage was placed while disconnected', () => {
+    const reply = formatEvent(event(EXIT_ROI, { backfilled: true }), ONE_BOT);
+    expect(reply?.title).toBe(`🚀 Exiting Long ETH/USDT (#42) +9.45% ${BACKFILLED_ORDER_SUFFIX}`);
   });
 });
 

@@ -29,6 +29,11 @@ export interface FormatOptions {
 /** The line that marks an event reconstructed after a reconnect rather than received live. */
 export const BACKFILLED_NOTICE = 'Happened while the bot was disconnected (reported late).';
 
+/** Title suffix of a back-filled fill: it already happened, the chat only hears of it now. */
+export const BACKFILLED_FILL_SUFFIX = '(filled while disconnected)';
+/** Title suffix of a back-filled order that has not filled yet: it is still in progress. */
+export const BACKFILLED_ORDER_SUFFIX = '(order placed while disconnected)';
+
 /** Whitelist diffs and lists name at most this many pairs, then "… and N more". */
 const MAX_PAIRS_LISTED = 40;
 
@@ -119,12 +124,29 @@ function profitText(amount: number, ratio: number, currency: string): string {
   return `${formatSignedMoney(amount, currency)} (${formatSignedPercent(ratio)})`;
 }
 
-/** 🔵 An entry order was placed: title "Entering Long ETH/USDT (#42)", or "Increasing …" for a position adjustment. */
+/**
+ * `' (filled while disconnected)'` for a back-filled fill, `' (order placed while disconnected)'`
+ * for a back-filled order still open, `''` for a live event: a late report must not read as news.
+ */
+function backfilledSuffix(event: BotEvent, isFill: boolean): string {
+  if (!event.backfilled) return '';
+  return ` ${isFill ? BACKFILLED_FILL_SUFFIX : BACKFILLED_ORDER_SUFFIX}`;
+}
+
+/**
+ * 🔵 An entry order was placed: title "Entering Long ETH/USDT (#42)", or "Increasing …" for a
+ * position adjustment; back-filled (the order is still open) it adds "(order placed while disconnected)".
+ */
 export function formatEntryEvent(event: BotEventOf<'entry'>, options: FormatOptions): Reply {
   const action = event.sub_trade ? 'Increasing' : 'Entering';
   return reply(
     event,
-    title(ENTRY_EMOJI, event, options, `${action} ${event.direction} ${event.pair} (#${event.trade_id})`),
+    title(
+      ENTRY_EMOJI,
+      event,
+      options,
+      `${action} ${event.direction} ${event.pair} (#${event.trade_id})${backfilledSuffix(event, false)}`,
+    ),
     'entry',
     [
       fieldsBlock([
@@ -142,7 +164,10 @@ export function formatEntryEvent(event: BotEventOf<'entry'>, options: FormatOpti
   );
 }
 
-/** ✔️ An entry order filled: title "Entered Long ETH/USDT (#42)", or "Increased …" for a position adjustment. */
+/**
+ * ✔️ An entry order filled: title "Entered Long ETH/USDT (#42)", or "Increased …" for a position
+ * adjustment; back-filled it adds "(filled while disconnected)".
+ */
 export function formatEntryFillEvent(event: BotEventOf<'entry_fill'>, options: FormatOptions): Reply {
   const action = event.sub_trade ? 'Increased' : 'Entered';
   return reply(
@@ -151,7 +176,7 @@ export function formatEntryFillEvent(event: BotEventOf<'entry_fill'>, options: F
       ENTRY_FILL_EMOJI,
       event,
       options,
-      `${action} ${event.direction} ${event.pair} (#${event.trade_id})`,
+      `${action} ${event.direction} ${event.pair} (#${event.trade_id})${backfilledSuffix(event, true)}`,
     ),
     'entry',
     [
@@ -236,7 +261,7 @@ function formatExit(event: BotEventOf<'exit' | 'exit_fill'>, options: FormatOpti
       emoji,
       event,
       options,
-      `${action} ${event.direction} ${event.pair} (#${event.trade_id}) ${formatSignedPercent(headlineRatio)}`,
+      `${action} ${event.direction} ${event.pair} (#${event.trade_id}) ${formatSignedPercent(headlineRatio)}${backfilledSuffix(event, isFill)}`,
     ),
     headlineRatio >= 0 ? 'profit' : 'loss',
     [
@@ -257,12 +282,12 @@ function formatExit(event: BotEventOf<'exit' | 'exit_fill'>, options: FormatOpti
   );
 }
 
-/** An exit order was placed: emoji by profit (🚀 ≥ 5 %, ✳️ ≥ 0, ⚠️ stop loss, ❌ loss), profit in the title; "Partially exiting" for a partial exit. */
+/** An exit order was placed: emoji by profit (🚀 ≥ 5 %, ✳️ ≥ 0, ⚠️ stop loss, ❌ loss), profit in the title; "Partially exiting" for a partial exit; back-filled, "(order placed while disconnected)". */
 export function formatExitEvent(event: BotEventOf<'exit'>, options: FormatOptions): Reply {
   return formatExit(event, options);
 }
 
-/** An exit order filled: like `formatExitEvent` with "Exited", the fill's exit rate and no current rate. */
+/** An exit order filled: like `formatExitEvent` with "Exited", the fill's exit rate and no current rate; back-filled, "(filled while disconnected)". */
 export function formatExitFillEvent(event: BotEventOf<'exit_fill'>, options: FormatOptions): Reply {
   return formatExit(event, options);
 }
@@ -302,8 +327,8 @@ export function formatExitCancelEvent(event: BotEventOf<'exit_cancel'>, options:
   );
 }
 
-/** Strips the Telegram Markdown v1 marks (`*`, backticks) Freqtrade puts in status/startup/exception texts. */
-function stripTelegramMarkdown(text: string): string {
+/** Strips the Telegram Markdown v1 marks (`*`, backticks) Freqtrade puts in status/startup/exception texts; trimmed. */
+export function stripTelegramMarkdown(text: string): string {
   return text.replace(/```/g, '').replace(/[*`]/g, '').trim();
 }
 

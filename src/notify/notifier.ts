@@ -4,8 +4,21 @@ import type { BotEvent } from '../freqtrade/event-schemas.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import { formatEvent } from './format.js';
+import { appendHeld, formatHeldSummary, heldNotificationFrom } from './held.js';
 import type { Outbox } from './outbox.js';
-import { type RouteTarget, routeEvent, type TargetOverrides } from './route.js';
+import {
+  isHeldWhileMuted,
+  isMuted,
+  type RouteTarget,
+  routeEventWithMutes,
+  type TargetOverrides,
+} from './route.js';
+
+/**
+ * A muted chat with held notifications is looked at again at its mute's end, and at least this
+ * often meanwhile: a mute shortened or lifted outside /unmute is noticed within a minute.
+ */
+const MUTE_RECHECK_MAX_MS = 60_000;
 
 /** A chat that hears notifications, whatever its platform. */
 export interface NotificationTarget {
@@ -32,10 +45,15 @@ export interface NotifierDeps {
 }
 
 export interface Notifier {
-  /** Routes, formats and queues one event; never throws. */
+  /**
+   * Routes, formats and queues one event; never throws. A muted chat keeps warnings and exits
+   * (held in the store) and gets one summary of them when its mute ends.
+   */
   handle(event: BotEvent): void;
   /** Resolves when every outbox is empty. */
   drain(): Promise<void>;
+  /** Clears the timers that send held summaries when mutes end; nothing is sent after. */
+  stop(): void;
 }
 
 /** The overrides a chat has stored from /notify, /mute and bot choices. */
@@ -58,10 +76,86 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     ...(target.bots ? { bots: target.bots } : {}),
   }));
   const byKey = new Map(deps.targets.map((target) => [target.key, target]));
+  /** One timer per muted chat with held notifications, and when it fires. */
+  const muteTimers = new Map<string, { timer: NodeJS.Timeout; atMs: number }>();
+  let stopped = false;
+
+  /** Looks at a chat again when its mute ends (at the latest within MUTE_RECHECK_MAX_MS). */
+  function checkMuteEndAt(key: string, mutedUntilMs: number): void {
+    if (stopped) return;
+    const atMs = Math.min(mutedUntilMs, deps.now() + MUTE_RECHECK_MAX_MS);
+    const existing = muteTimers.get(key);
+    if (existing && existing.atMs <= atMs) return;
+    if (existing) clearTimeout(existing.timer);
+    const timer = setTimeout(
+      () => {
+        muteTimers.delete(key);
+        try {
+          const chat = store.chat(key);
+          const stillMuted = isMuted({ mutedUntilMs: chat.muted_until_ms }, deps.now());
+          if (stillMuted && chat.muted_until_ms !== null) checkMuteEndAt(key, chat.muted_until_ms);
+          else releaseHeld(key);
+        } catch (error) {
+          logger.error({ err: error, chat: key }, 'could not send the summary of held notifications');
+        }
+      },
+      Math.max(0, atMs - deps.now()),
+    );
+    timer.unref?.();
+    muteTimers.set(key, { timer, atMs });
+  }
+
+  /** Keeps an event for a muted chat, to be summarised when the mute ends. */
+  function hold(key: string, event: BotEvent, mutedUntilMs: number): void {
+    const record = heldNotificationFrom(event, deps.now());
+    if (!record) return;
+    store.updateChat(key, (chat) => {
+      const next = appendHeld(chat.held_notifications, chat.held_dropped, record);
+      chat.held_notifications = next.held;
+      chat.held_dropped = next.dropped;
+    });
+    logger.debug({ chat: key, bot: event.bot, type: event.type }, 'held a notification for a muted chat');
+    checkMuteEndAt(key, mutedUntilMs);
+  }
+
+  /** A chat whose mute ended gets one summary of what was held, and the held list is cleared. */
+  function releaseHeld(key: string): void {
+    if (!store.hasChat(key)) return;
+    const chat = store.chat(key);
+    if (isMuted({ mutedUntilMs: chat.muted_until_ms }, deps.now())) return;
+    const summary = formatHeldSummary(chat.held_notifications, {
+      showBotName: deps.showBotName,
+      dropped: chat.held_dropped,
+    });
+    if (!summary) return;
+    const destination = byKey.get(key);
+    const outbox = destination ? deps.outboxes[destination.platform] : undefined;
+    const count = chat.held_notifications.length + chat.held_dropped;
+    store.updateChat(key, (state) => {
+      state.held_notifications = [];
+      state.held_dropped = 0;
+    });
+    if (!destination || !outbox) {
+      logger.warn({ chat: key, count }, 'a chat with held notifications is no longer a target; dropped them');
+      return;
+    }
+    outbox.enqueue(destination, summary);
+    logger.info({ chat: key, count }, 'mute ended: sent the summary of held notifications');
+  }
+
+  // Held notifications from before a restart: their chats are looked at when their mutes end.
+  for (const target of deps.targets) {
+    if (!store.hasChat(target.key)) continue;
+    const chat = store.chat(target.key);
+    if (chat.held_notifications.length > 0 || chat.held_dropped > 0) {
+      checkMuteEndAt(target.key, chat.muted_until_ms ?? deps.now());
+    }
+  }
 
   return {
     handle(event) {
       try {
+        const nowMs = deps.now();
         // The last whitelist announced is kept with the bot's seen trades, so a restart still diffs.
         const seen = store.seenTrades(event.bot);
         const formatted = formatEvent(event, {
@@ -70,14 +164,25 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           now: new Date(deps.now()),
         });
         if (event.type === 'whitelist') store.saveSeenTrades(event.bot, { ...seen, whitelist: event.data });
-        if (!formatted) return;
         const overrides: Record<string, TargetOverrides | undefined> = {};
         // Only chats with stored choices get an entry: the rest route by config alone.
         for (const target of routeTargets) {
           const stored = overridesFromStore(store, target.key);
-          if (stored) overrides[target.key] = stored;
+          if (!stored) continue;
+          overrides[target.key] = stored;
+          // A mute that ran out since the last event: its summary goes before this event.
+          if (!isMuted(stored, nowMs) && store.chat(target.key).held_notifications.length > 0) {
+            releaseHeld(target.key);
+          }
         }
-        for (const { target, level } of routeEvent(event, routeTargets, overrides, deps.now())) {
+        if (!formatted) return;
+        for (const { target, level, muted } of routeEventWithMutes(event, routeTargets, overrides, nowMs)) {
+          if (muted) {
+            const mutedUntilMs = overrides[target.key]?.mutedUntilMs;
+            if (isHeldWhileMuted(event) && typeof mutedUntilMs === 'number')
+              hold(target.key, event, mutedUntilMs);
+            continue;
+          }
           const destination = byKey.get(target.key);
           const outbox = destination ? deps.outboxes[destination.platform] : undefined;
           if (!destination || !outbox) continue;
@@ -89,6 +194,11 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     },
     async drain() {
       await Promise.all(Object.values(deps.outboxes).map((outbox) => outbox.drain()));
+    },
+    stop() {
+      stopped = true;
+      for (const { timer } of muteTimers.values()) clearTimeout(timer);
+      muteTimers.clear();
     },
   };
 }

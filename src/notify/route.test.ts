@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { BotEvent } from '../freqtrade/event-schemas.js';
 import { parseFrame } from '../freqtrade/event-schemas.js';
-import { levelFor, levelForExitReason, type RouteTarget, routeEvent, settingKeyFor } from './route.js';
+import {
+  effectiveBots,
+  isHeldWhileMuted,
+  isMuted,
+  levelFor,
+  levelForExitReason,
+  type RouteTarget,
+  routeEvent,
+  routeEventWithMutes,
+  settingKeyFor,
+} from './route.js';
 
 const NOW = Date.parse('2026-11-22T12:00:00Z');
 
@@ -121,14 +131,28 @@ describe('levelFor', () => {
     expect(levelFor(event({ type: 'warning', status: 'careful' }), target, undefined, NOW)).toBe('silent');
   });
 
-  it('delivers only events of the bots a target listens to; stored bots replace the configured ones', () => {
-    const target: RouteTarget = { key: 't', bots: ['alpha'] };
+  it('delivers only events of the bots a target listens to; stored bots narrow the configured ones', () => {
+    const target: RouteTarget = { key: 't', bots: ['alpha', 'gamma'] };
     expect(levelFor(entry('alpha'), target, undefined, NOW)).toBe('on');
     expect(levelFor(entry('beta'), target, undefined, NOW)).toBe('off');
-    expect(levelFor(entry('beta'), target, { bots: ['beta'] }, NOW)).toBe('on');
-    expect(levelFor(entry('alpha'), target, { bots: ['beta'] }, NOW)).toBe('off');
+    // A stored choice cannot widen the configured list: beta stays out.
+    expect(levelFor(entry('beta'), target, { bots: ['beta'] }, NOW)).toBe('off');
+    expect(levelFor(entry('alpha'), target, { bots: ['gamma'] }, NOW)).toBe('off');
+    expect(levelFor(entry('gamma'), target, { bots: ['gamma', 'beta'] }, NOW)).toBe('on');
+    // Without a configured list the stored choice alone decides.
+    expect(levelFor(entry('beta'), plain, { bots: ['beta'] }, NOW)).toBe('on');
+    expect(levelFor(entry('alpha'), plain, { bots: ['beta'] }, NOW)).toBe('off');
     expect(levelFor(entry('alpha'), { key: 't', bots: [] }, undefined, NOW)).toBe('off');
     expect(levelFor(entry('anything'), plain, undefined, NOW)).toBe('on');
+  });
+
+  it('effectiveBots intersects the configured list with the stored choice, in configured order', () => {
+    expect(effectiveBots(undefined, undefined)).toBeUndefined();
+    expect(effectiveBots(null, null)).toBeUndefined();
+    expect(effectiveBots(['a', 'b'], null)).toEqual(['a', 'b']);
+    expect(effectiveBots(undefined, ['c'])).toEqual(['c']);
+    expect(effectiveBots(['a', 'b', 'c'], ['c', 'a', 'x'])).toEqual(['a', 'c']);
+    expect(effectiveBots(['a'], ['x'])).toEqual([]);
   });
 
   it('never routes candles and dataframes; a worker exception follows the warning setting', () => {
@@ -161,6 +185,65 @@ describe('back-filled exits', () => {
     expect(levelFor(live, target, undefined, NOW)).toBe('off');
     const both: RouteTarget = { key: 'k', notifications: { exit: 'silent', exit_fill: 'on' } };
     expect(levelFor(missed, both, undefined, NOW)).toBe('on');
+  });
+});
+
+describe('back-filled entry fills', () => {
+  it('reach a chat that hears entries (entry_fill is off by default), at the louder level', () => {
+    const missed: BotEvent = { ...entryFill(), backfilled: true };
+    expect(levelFor(missed, plain, undefined, NOW)).toBe('on');
+    expect(levelFor(entryFill(), plain, undefined, NOW)).toBe('off');
+    const quiet: RouteTarget = { key: 'k', notifications: { entry: 'silent' } };
+    expect(levelFor(missed, quiet, undefined, NOW)).toBe('silent');
+    const none: RouteTarget = { key: 'k', notifications: { entry: 'off' } };
+    expect(levelFor(missed, none, undefined, NOW)).toBe('off');
+  });
+});
+
+describe('mutes', () => {
+  const warning = () => event({ type: 'warning', status: 'careful' });
+
+  it('reports a muted target with the level it would hear at, so its warnings and exits can be held', () => {
+    const targets: RouteTarget[] = [
+      { key: 'muted' },
+      { key: 'open' },
+      { key: 'muted-but-off', notifications: { warning: 'off' } },
+      { key: 'expired' },
+    ];
+    const overrides = {
+      muted: { mutedUntilMs: NOW + 60_000 },
+      'muted-but-off': { mutedUntilMs: NOW + 60_000 },
+      expired: { mutedUntilMs: NOW },
+    };
+    const routed = routeEventWithMutes(warning(), targets, overrides, NOW);
+    expect(routed.map(({ target, level, muted }) => [target.key, level, muted])).toEqual([
+      ['muted', 'on', true],
+      ['open', 'on', false],
+      ['expired', 'on', false],
+    ]);
+    expect(routeEvent(warning(), targets, overrides, NOW).map(({ target }) => target.key)).toEqual([
+      'open',
+      'expired',
+    ]);
+  });
+
+  it('holds warnings, worker errors and exits, not entries or status', () => {
+    expect(isHeldWhileMuted(warning())).toBe(true);
+    expect(isHeldWhileMuted(event({ type: 'exception', status: 'OperationalException' }))).toBe(true);
+    expect(isHeldWhileMuted(event({ type: 'exception', data: 'Error processing request' }))).toBe(false);
+    expect(isHeldWhileMuted(exit('roi'))).toBe(true);
+    expect(isHeldWhileMuted(exit('roi', 'exit_fill'))).toBe(true);
+    expect(isHeldWhileMuted(event({ ...EXIT, type: 'exit_cancel', reason: 'timeout' }))).toBe(true);
+    expect(isHeldWhileMuted(entry())).toBe(false);
+    expect(isHeldWhileMuted(entryFill())).toBe(false);
+    expect(isHeldWhileMuted(event({ type: 'status', status: 'running' }))).toBe(false);
+  });
+
+  it('treats a null, missing or past mute as not muted', () => {
+    expect(isMuted(undefined, NOW)).toBe(false);
+    expect(isMuted({ mutedUntilMs: null }, NOW)).toBe(false);
+    expect(isMuted({ mutedUntilMs: NOW }, NOW)).toBe(false);
+    expect(isMuted({ mutedUntilMs: NOW + 1 }, NOW)).toBe(true);
   });
 });
 

@@ -14,8 +14,10 @@ import type { BotEvent } from '../freqtrade/event-schemas.js';
  *   1. the event's setting key: its type, except `exception` (a worker error such as an
  *      OperationalException) which follows the `warning` setting; new_candle, analyzed_df and the
  *      websocket's own `{type: "exception", data}` reply to a request of ours are never routed;
- *   2. bots filter: stored override ← config; the event's bot must be listed (all when unset);
- *   3. mute: `mutedUntilMs` in the future → off; a past (expired) mute is ignored;
+ *   2. bots filter: the configured list, narrowed by the chat's stored choice (their intersection);
+ *      the event's bot must be in it (all bots when neither is set);
+ *   3. mute: `mutedUntilMs` in the future → off (routeEventWithMutes reports such targets as muted,
+ *      so warnings and exits can be held for them); a past (expired) mute is ignored;
  *   4. level: stored override ← config block ← DEFAULT_NOTIFICATIONS, per key (an override of
  *      `exit` replaces the configured `exit` value or map whole, it does not merge reason by reason);
  *   5. `exit` / `exit_fill` given as a map: the exit reason's entry, else `*`, else `on`. That last
@@ -37,8 +39,45 @@ export interface TargetOverrides {
   notifications?: NotificationSettings;
   /** Everything is off until this time (epoch ms); null or past = not muted. */
   mutedUntilMs?: number | null;
-  /** Replaces the configured bots filter when set. */
+  /** Narrows the configured bots filter when set (a bot outside the configured list stays out). */
   bots?: string[];
+}
+
+/**
+ * The bots a chat hears from: the configured list narrowed by the chat's stored choice (their
+ * intersection, in the configured order); either alone when the other is unset; undefined (every
+ * bot) when neither is set. A choice that shares no bot with the configured list yields [] (none).
+ */
+export function effectiveBots(
+  configured: readonly string[] | null | undefined,
+  chosen: readonly string[] | null | undefined,
+): string[] | undefined {
+  if (!configured) return chosen ? [...chosen] : undefined;
+  if (!chosen) return [...configured];
+  return configured.filter((bot) => chosen.includes(bot));
+}
+
+/** True while `mutedUntilMs` lies in the future; null, undefined or a past time is not muted. */
+export function isMuted(overrides: TargetOverrides | undefined, nowMs: number): boolean {
+  const mutedUntilMs = overrides?.mutedUntilMs;
+  return mutedUntilMs !== null && mutedUntilMs !== undefined && nowMs < mutedUntilMs;
+}
+
+/**
+ * Setting keys whose notifications a muted chat must not lose: kept and summarised when the mute
+ * ends. Entries, status and the like are simply not delivered while muted.
+ */
+const HELD_WHILE_MUTED: ReadonlySet<NotificationType> = new Set([
+  'warning',
+  'exit',
+  'exit_fill',
+  'exit_cancel',
+]);
+
+/** Whether a muted chat keeps this event for its end-of-mute summary: warnings, worker errors and exits (live or back-filled). */
+export function isHeldWhileMuted(event: BotEvent): boolean {
+  const key = settingKeyFor(event);
+  return key !== null && HELD_WHILE_MUTED.has(key);
 }
 
 /** The setting an event type follows: its own type, `warning` for a worker exception, null for types never routed. */
@@ -108,15 +147,27 @@ function levelForKey(
   overrides: TargetOverrides | undefined,
   nowMs: number,
 ): NotificationLevel {
-  const bots = overrides?.bots ?? target.bots;
+  return isMuted(overrides, nowMs) ? 'off' : levelIgnoringMute(event, key, exitReason, target, overrides);
+}
+
+/** The level an event would reach a target at if the target were not muted (bots filter and levels only). */
+function levelIgnoringMute(
+  event: BotEvent,
+  key: NotificationType,
+  exitReason: string | null | undefined,
+  target: RouteTarget,
+  overrides: TargetOverrides | undefined,
+): NotificationLevel {
+  const bots = effectiveBots(target.bots, overrides?.bots);
   if (bots !== undefined && !bots.includes(event.bot)) return 'off';
-  const mutedUntilMs = overrides?.mutedUntilMs;
-  if (mutedUntilMs !== null && mutedUntilMs !== undefined && nowMs < mutedUntilMs) return 'off';
   const level = resolveLevel(configuredValue(key, target, overrides), exitReason);
-  // A back-filled exit stands for both the exit order and its fill, which were missed: a chat
-  // that listens to either hears it, at the louder of the two levels.
+  // A back-filled fill stands for both the order and its fill, which were missed: a chat that
+  // listens to either hears it, at the louder of the two levels.
   if (event.backfilled && key === 'exit_fill') {
     return louder(level, resolveLevel(configuredValue('exit', target, overrides), exitReason));
+  }
+  if (event.backfilled && key === 'entry_fill') {
+    return louder(level, resolveLevel(configuredValue('entry', target, overrides), exitReason));
   }
   return level;
 }
@@ -128,21 +179,43 @@ function louder(a: NotificationLevel, b: NotificationLevel): NotificationLevel {
   return LOUDNESS[a] >= LOUDNESS[b] ? a : b;
 }
 
-/** The targets an event reaches, in the given order, with their level; targets at 'off' are left out (empty when none). */
+/** One target an event would reach: its level, and whether the chat is muted right now. */
+export interface RoutedTarget {
+  target: RouteTarget;
+  level: 'on' | 'silent';
+  muted: boolean;
+}
+
+/**
+ * The targets that would hear an event if none were muted, in the given order, each with its
+ * level and whether it is muted now; targets at 'off' for other reasons are left out (empty when none).
+ */
+export function routeEventWithMutes(
+  event: BotEvent,
+  targets: RouteTarget[],
+  overridesByKey: Record<string, TargetOverrides | undefined>,
+  nowMs: number,
+): RoutedTarget[] {
+  const routed: RoutedTarget[] = [];
+  const key = settingKeyFor(event);
+  if (key === null) return routed;
+  const exitReason = exitReasonOf(event);
+  for (const target of targets) {
+    const overrides = Object.hasOwn(overridesByKey, target.key) ? overridesByKey[target.key] : undefined;
+    const level = levelIgnoringMute(event, key, exitReason, target, overrides);
+    if (level !== 'off') routed.push({ target, level, muted: isMuted(overrides, nowMs) });
+  }
+  return routed;
+}
+
+/** The targets an event reaches, in the given order, with their level; targets at 'off' (or muted) are left out (empty when none). */
 export function routeEvent(
   event: BotEvent,
   targets: RouteTarget[],
   overridesByKey: Record<string, TargetOverrides | undefined>,
   nowMs: number,
 ): Array<{ target: RouteTarget; level: 'on' | 'silent' }> {
-  const routed: Array<{ target: RouteTarget; level: 'on' | 'silent' }> = [];
-  const key = settingKeyFor(event);
-  if (key === null) return routed;
-  const exitReason = exitReasonOf(event);
-  for (const target of targets) {
-    const overrides = Object.hasOwn(overridesByKey, target.key) ? overridesByKey[target.key] : undefined;
-    const level = levelForKey(event, key, exitReason, target, overrides, nowMs);
-    if (level !== 'off') routed.push({ target, level });
-  }
-  return routed;
+  return routeEventWithMutes(event, targets, overridesByKey, nowMs)
+    .filter((routed) => !routed.muted)
+    .map(({ target, level }) => ({ target, level }));
 }

@@ -1,6 +1,28 @@
 import { z } from 'zod';
 import { notificationSettingsSchema } from '../config/schema.js';
 
+/**
+ * A notification kept for a muted chat (a warning, an error or an exit), summarised when the mute
+ * ends. Only what the summary shows is kept. `type` is a Freqtrade message type; it stays a plain
+ * string so a store written by a newer version with more held types still loads.
+ */
+export const heldNotificationSchema = z.looseObject({
+  at_ms: z.number(),
+  bot: z.string(),
+  type: z.string(),
+  backfilled: z.boolean().default(false),
+  pair: z.string().nullable().default(null),
+  trade_id: z.number().int().nullable().default(null),
+  direction: z.string().nullable().default(null),
+  profit_ratio: z.number().nullable().default(null),
+  profit_amount: z.number().nullable().default(null),
+  currency: z.string().nullable().default(null),
+  exit_reason: z.string().nullable().default(null),
+  /** A warning's or error's first line, or why an exit was cancelled. */
+  text: z.string().nullable().default(null),
+});
+export type HeldNotification = z.infer<typeof heldNotificationSchema>;
+
 /** What one chat (or channel / topic) has chosen from chat; keyed by `platform:chatId[:topicId]`. */
 export const chatStateSchema = z.looseObject({
   current_bot: z.string().nullable().default(null),
@@ -10,6 +32,10 @@ export const chatStateSchema = z.looseObject({
   bots: z.array(z.string()).nullable().default(null),
   /** Set when delivery failed for good (bot removed from the chat); cleared on the next success. */
   delivery_failed: z.looseObject({ at_ms: z.number(), reason: z.string() }).nullable().default(null),
+  /** Warnings and exits that arrived while muted, oldest first, capped; summarised when the mute ends. */
+  held_notifications: z.array(heldNotificationSchema).default([]),
+  /** How many older held notifications were let go beyond the cap (the summary says so). */
+  held_dropped: z.number().int().nonnegative().default(0),
 });
 export type ChatState = z.infer<typeof chatStateSchema>;
 

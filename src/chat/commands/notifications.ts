@@ -8,12 +8,32 @@ import {
   type NotificationSettings,
   type NotificationType,
 } from '../../config/schema.js';
+import { chatBotsOf } from '../../access/policy.js';
 import { UserInputError } from '../../errors.js';
+import { formatHeldSummary } from '../../notify/held.js';
+import { formatDuration } from '../../notify/numbers.js';
+import { effectiveBots } from '../../notify/route.js';
+import type { Reply } from '../reply.js';
 import { arg } from '../arguments.js';
 import { type CommandContext, defineCommand } from '../types.js';
 import { formatUtc, parseUntil } from './duration.js';
 
 const NOTIFY_USAGE = `/notify [<type> <on|silent|off>] | /notify bots <name…|all> | /notify reset`;
+const MUTE_USAGE = '/mute [duration, e.g. 30m, 2h, 1d] (default 1h)';
+
+/** How long /mute without a duration mutes: long enough for a meeting, short enough not to forget. */
+export const DEFAULT_MUTE_MS = 3_600_000;
+
+/** The `Bots:` line of /notify: what the chat hears from, and where that comes from. */
+function botsLine(configured: string[] | null, chosen: string[] | null): string {
+  const effective = effectiveBots(configured, chosen);
+  if (effective === undefined) return 'Bots: all.';
+  const heard = effective.length > 0 ? effective.join(', ') : 'none';
+  if (configured && chosen)
+    return `Bots: ${heard} (chosen here; configured for this chat: ${configured.join(', ')}).`;
+  if (configured) return `Bots: ${heard} (configured for this chat).`;
+  return `Bots: ${heard} (chosen here).`;
+}
 
 /** The configured notification block of the chat a command came from, if the chat is configured. */
 function configuredSettings(config: Config, ctx: CommandContext): NotificationSettings | undefined {
@@ -35,6 +55,7 @@ export const notifyCommand = defineCommand({
   usage: NOTIFY_USAGE,
   role: 'admin',
   needsBot: false,
+  audited: true,
   args: z.object({
     type: arg.text('event type, "bots" or "reset"').optional(),
     value: arg.rest('level or bot names').optional(),
@@ -52,17 +73,30 @@ export const notifyCommand = defineCommand({
     }
     if (type === 'bots') {
       if (values.length === 0) throw new UserInputError('Name the bots, or "all".', NOTIFY_USAGE);
+      const configured = chatBotsOf(run.services.config, run.ctx);
       const names = values.flatMap((value) => value.split(',')).filter(Boolean);
       const chosen =
         names.length === 1 && names[0]?.toLowerCase() === 'all'
           ? null
-          : names.map((name) => fleet.get(name).name);
+          : [...new Set(names.map((name) => fleet.get(name).name))];
+      const outside = chosen?.filter((name) => configured && !configured.includes(name)) ?? [];
+      if (configured && outside.length > 0) {
+        throw new UserInputError(
+          `${outside.map((name) => `"${name}"`).join(', ')} ${outside.length === 1 ? 'is' : 'are'} not ` +
+            `configured for this chat. This chat's bots: ${configured.join(', ')}.`,
+          NOTIFY_USAGE,
+        );
+      }
       store.updateChat(run.chatKey, (chat) => {
         chat.bots = chosen;
       });
+      const heard = chosen ?? configured;
       return {
         blocks: [
-          { kind: 'text', text: `This chat now hears from ${chosen ? chosen.join(', ') : 'every bot'}.` },
+          {
+            kind: 'text',
+            text: `This chat now hears from ${heard ? heard.join(', ') : 'every bot'}.`,
+          },
         ],
       };
     }
@@ -90,7 +124,10 @@ export const notifyCommand = defineCommand({
         chat.notifications[key] !== undefined ? 'chat' : configured[key] !== undefined ? 'config' : 'default';
       return [key, typeof value === 'string' ? value : JSON.stringify(value), source];
     });
-    const muted = chat.muted_until_ms !== null && chat.muted_until_ms > run.services.now();
+    const mutedUntilMs =
+      chat.muted_until_ms !== null && chat.muted_until_ms > run.services.now() ? chat.muted_until_ms : null;
+    const heldCount = chat.held_notifications.length + chat.held_dropped;
+    const held = heldCount > 0 ? ` ${heldCount} warnings and exits held for the summary.` : '';
     return {
       title: 'Notifications in this chat',
       blocks: [
@@ -98,8 +135,8 @@ export const notifyCommand = defineCommand({
         {
           kind: 'text',
           text: [
-            muted ? `Muted until ${formatUtc(chat.muted_until_ms as number)}.` : 'Not muted.',
-            `Bots: ${chat.bots ? chat.bots.join(', ') : 'all'}.`,
+            mutedUntilMs === null ? 'Not muted.' : `${mutedUntilText(mutedUntilMs)}.${held}`,
+            botsLine(chatBotsOf(run.services.config, run.ctx), chat.bots),
           ].join('\n'),
         },
       ],
@@ -107,36 +144,73 @@ export const notifyCommand = defineCommand({
   },
 });
 
+/**
+ * `'Muted until 2026-12-02 19:42 UTC'`; a mute stored by an older version "until /unmute" (no
+ * end a date can show) reads `'Muted until /unmute'`.
+ */
+function mutedUntilText(mutedUntilMs: number): string {
+  return mutedUntilMs >= Number.MAX_SAFE_INTEGER
+    ? 'Muted until /unmute'
+    : `Muted until ${formatUtc(mutedUntilMs)}`;
+}
+
 export const muteCommand = defineCommand({
   name: 'mute',
-  description: 'Silence every notification in this chat, for a while (e.g. 2h) or until /unmute',
-  usage: '/mute [duration]',
+  description: 'Silence this chat for a while (default 1h); warnings and exits are summarised after',
+  usage: MUTE_USAGE,
   role: 'admin',
   needsBot: false,
-  args: z.object({ duration: arg.text('duration like 30m, 2h, 1d').optional() }),
+  audited: true,
+  args: z.object({ duration: arg.text('duration like 30m, 2h, 1d; default 1h').optional() }),
   async run(run) {
+    const nowMs = run.services.now();
     const until = run.args.duration
-      ? parseUntil(run.args.duration, run.services.now(), '/mute [duration]').getTime()
-      : Number.MAX_SAFE_INTEGER;
+      ? parseUntil(run.args.duration, nowMs, MUTE_USAGE).getTime()
+      : nowMs + DEFAULT_MUTE_MS;
     run.services.store.updateChat(run.chatKey, (chat) => {
       chat.muted_until_ms = until;
     });
-    const text = run.args.duration ? `Muted until ${formatUtc(until)}.` : 'Muted until /unmute.';
-    return { blocks: [{ kind: 'text', text: `🔕 ${text}` }] };
+    return {
+      blocks: [
+        {
+          kind: 'text',
+          text: `🔕 Muted until ${formatUtc(until)} (${formatDuration(until - nowMs)}); /unmute to hear again.`,
+        },
+        {
+          kind: 'text',
+          text: 'Warnings and exits that arrive meanwhile are kept and summarised when the mute ends.',
+        },
+      ],
+    };
   },
 });
 
 export const unmuteCommand = defineCommand({
   name: 'unmute',
-  description: 'Hear notifications in this chat again',
+  description: 'Hear notifications in this chat again, with a summary of what was held',
   usage: '/unmute',
   role: 'admin',
   needsBot: false,
+  audited: true,
   args: z.object({}),
   async run(run) {
-    run.services.store.updateChat(run.chatKey, (chat) => {
-      chat.muted_until_ms = null;
+    const { store } = run.services;
+    const chat = store.chat(run.chatKey);
+    const summary = formatHeldSummary(chat.held_notifications, {
+      showBotName: run.showBotName,
+      dropped: chat.held_dropped,
     });
-    return { blocks: [{ kind: 'text', text: '🔔 Notifications are on again.' }] };
+    store.updateChat(run.chatKey, (state) => {
+      state.muted_until_ms = null;
+      state.held_notifications = [];
+      state.held_dropped = 0;
+    });
+    if (!summary) return { blocks: [{ kind: 'text', text: '🔔 Notifications are on again.' }] };
+    // The summary of what was held is this reply: one message, to the chat that asked.
+    const reply: Reply = {
+      ...summary,
+      blocks: [{ kind: 'text', text: 'Notifications are on again.' }, ...summary.blocks],
+    };
+    return reply;
   },
 });
