@@ -257,6 +257,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     ]);
     if (!drained)
       logger.warn({ timeoutMs: STOP_DRAIN_TIMEOUT_MS }, 'stopping before every notification was sent');
+    notifier.stop();
     for (const outbox of Object.values(outboxes)) outbox.stop();
     await store.flush();
   };
