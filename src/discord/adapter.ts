@@ -184,7 +184,36 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
     isPrivate: !interaction.inGuild(),
     userName: interaction.user.username,
     platformRoles: rolesOf(interaction),
+    sentAtMs: interaction.createdTimestamp,
   });
+
+  const expiryTimers = new Set<NodeJS.Timeout>();
+  /**
+   * When a confirmation prompt's time is up, its buttons go and it says it expired, unless it was
+   * used meanwhile (the router knows). The interaction's token outlives any confirmation window.
+   */
+  const scheduleExpiry = (
+    interaction: ChatInputCommandInteraction | ButtonInteraction,
+    reply: Reply,
+  ) => {
+    if (reply.expiresAtMs === undefined) return;
+    const timer = setTimeout(
+      () => {
+        expiryTimers.delete(timer);
+        const expired = router.expiredPrompt(reply);
+        const first = expired ? renderDiscord(expired)[0] : undefined;
+        if (!first) return;
+        interaction
+          .editReply(toMessage(first))
+          .catch((error: unknown) =>
+            logger.warn({ err: describeDiscordError(error) }, 'could not mark an expired confirmation'),
+          );
+      },
+      Math.max(0, reply.expiresAtMs - Date.now()) + 250,
+    );
+    timer.unref();
+    expiryTimers.add(timer);
+  };
 
   const toMessage = (payload: DiscordMessagePayload) => ({
     ...(payload.content !== undefined ? { content: payload.content } : {}),
@@ -216,6 +245,7 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
         return;
       }
       await interaction.editReply(toMessage(first));
+      scheduleExpiry(interaction, reply);
       for (const payload of rest) {
         await interaction.followUp({
           ...toMessage(payload),
@@ -246,6 +276,7 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
       const [first, ...rest] = payloads;
       if (outcome.mode === 'edit' && first) {
         await interaction.editReply(toMessage(first));
+        scheduleExpiry(interaction, outcome.reply);
         for (const payload of rest) await interaction.followUp(toMessage(payload));
         return;
       }
@@ -481,6 +512,8 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
     },
     async stop() {
       stopped = true;
+      for (const timer of expiryTimers) clearTimeout(timer);
+      expiryTimers.clear();
       if (retryTimer) clearTimeout(retryTimer);
       retryTimer = null;
       const current = client;
