@@ -60,11 +60,25 @@ const LEVEL_NAMES: Record<number, string> = {
   60: 'FATAL',
 };
 
+/** A log field for people: an error as its message (never its stack), anything else as JSON. */
+function prettyValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value !== null && typeof value === 'object' && 'message' in value) {
+    const { type, message } = value as { type?: unknown; message?: unknown };
+    return JSON.stringify(
+      typeof type === 'string' && type !== 'Error' ? `${type}: ${String(message)}` : String(message),
+    );
+  }
+  return JSON.stringify(value);
+}
+
+/** One JSON log line as a short human line: time, level, message, fields; stacks left out. */
 function prettyLine(line: string): string {
   try {
     const { level, time, msg, ...rest } = JSON.parse(line) as Record<string, unknown>;
     const extras = Object.entries(rest)
-      .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+      .filter(([key]) => key !== 'stack')
+      .map(([key, value]) => `${key}=${prettyValue(value)}`)
       .join(' ');
     return `${String(time).slice(11, 19)} ${LEVEL_NAMES[Number(level)] ?? level} ${msg ?? ''}${extras ? ` ${extras}` : ''}\n`;
   } catch {
