@@ -16,7 +16,9 @@ describe('the human-readable log (demo, terminals)', () => {
     logger.error({ err: error, bot: 'main' }, 'command failed');
     expect(lines).toHaveLength(1);
     const [line] = lines;
-    expect(line).toMatch(/^\d\d:\d\d:\d\d ERROR command failed err="TypeError: boom with \[REDACTED\]" bot=main\n$/);
+    expect(line).toMatch(
+      /^\d\d:\d\d:\d\d ERROR command failed err="TypeError: boom with \[REDACTED\]" bot=main\n$/,
+    );
     expect(line).not.toContain('    at ');
     expect(line).not.toContain('{');
   });

@@ -192,10 +192,7 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
    * When a confirmation prompt's time is up, its buttons go and it says it expired, unless it was
    * used meanwhile (the router knows). The interaction's token outlives any confirmation window.
    */
-  const scheduleExpiry = (
-    interaction: ChatInputCommandInteraction | ButtonInteraction,
-    reply: Reply,
-  ) => {
+  const scheduleExpiry = (interaction: ChatInputCommandInteraction | ButtonInteraction, reply: Reply) => {
     if (reply.expiresAtMs === undefined) return;
     const timer = setTimeout(
       () => {
