@@ -1066,7 +1066,8 @@ describe('/performance and tag statistics', () => {
 
   it('refuses a word that is not a pair', () => {
     expect(bindError(entriesCommand, ['bitcoin'])).toMatchObject({
-      message: 'Bad pair "bitcoin": expected a pair like BTC/USDT.',
+      message:
+        'Bad pair "bitcoin": expected a pair like BTC/USDT, or BTC/USDT:USDT for futures (letters and digits, at most 40 characters).',
       usage: '/entries [pair]',
     });
   });

@@ -195,9 +195,13 @@ describe('Freqtrade client authentication', () => {
     const error = await rejectionOf(fleet.get('one').count());
     expect(error).toBeInstanceOf(ApiError);
     expect(error.message).toBe(
-      'one: POST /api/v1/token/login failed with 401: Incorrect username or password (check bots[1].username/password)',
+      'one: POST /api/v1/token/login failed with 401: Wrong username or password: check bots[1].username / password (Freqtrade said: Incorrect username or password)',
     );
-    expect(error).toMatchObject({ service: 'one', status: 401, detail: 'Incorrect username or password' });
+    expect(error).toMatchObject({
+      service: 'one',
+      status: 401,
+      detail: 'Wrong username or password: check bots[1].username / password',
+    });
     expect(error.message).not.toContain('Wr0ng-Pa55word');
     expect(fake.requests.filter((r) => r.path === '/count')).toHaveLength(0);
   });
@@ -208,7 +212,7 @@ describe('Freqtrade client authentication', () => {
     const error = await rejectionOf(client.count());
     expect(error).toBeInstanceOf(ApiError);
     expect(error.message).toBe(
-      'alpha: GET /api/v1/count failed with 401: Unauthorized (check bots[0].username/password)',
+      'alpha: GET /api/v1/count failed with 401: Wrong username or password: check bots[0].username / password (Freqtrade said: Unauthorized)',
     );
   });
 

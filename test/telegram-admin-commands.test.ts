@@ -25,6 +25,7 @@ const calls = (h: Harness) => h.stateChangingCalls().map((call) => `${call.metho
 describe('admin commands through Telegram', () => {
   it('/forcelong asks, then enters long with the given rate', async () => {
     harness = await startHarness();
+    harness.freqtrade.setCurrentRate('ETH/USDT', 2000);
     const { prompt, result } = await confirmed(harness, '/forcelong eth/usdt 1999.5');
     expect(prompt.text).toContain('Open a long trade on ETH/USDT?');
     expect(prompt.text).toContain('1999.5');
@@ -62,6 +63,7 @@ describe('admin commands through Telegram', () => {
       'POST /reload_config',
     ]);
 
+    harness.freqtrade.addOpenOrder(id, { amount: 0.1, rate: 110 });
     const coo = await confirmed(harness, `/coo ${id}`);
     expect(coo.prompt.text).toContain('Cancel the open order of trade #1 BTC/USDT?');
     const del = await confirmed(harness, `/delete ${id}`);

@@ -52,12 +52,12 @@ export function bindArguments<S extends z.ZodObject>(
     raw[key] = words.shift();
   }
   if (words.length > 0) {
-    throw new UserInputError(`Too many arguments: ${words.join(' ')}`, usage);
+    throw new UserInputError(`Too many arguments: ${echoInput(words.join(' '))}`, usage);
   }
   for (const [key, value] of Object.entries(named)) {
     if (!keys.includes(key)) {
       throw new UserInputError(
-        `Unknown argument ${key}=… (expected one of: ${keys.join(', ') || 'none'})`,
+        `Unknown argument ${echoInput(key)}=… (expected one of: ${keys.join(', ') || 'none'})`,
         usage,
       );
     }
@@ -68,15 +68,108 @@ export function bindArguments<S extends z.ZodObject>(
   if (!result.success) {
     const issue = result.error.issues[0];
     const key = issue?.path[0];
+    const index = issue?.path[1];
     const what = typeof key === 'string' ? key : 'argument';
-    const given = typeof key === 'string' ? raw[key] : undefined;
+    const value = typeof key === 'string' ? raw[key] : undefined;
+    // A bad word of a rest argument: echo that word, not the whole list.
+    const given = Array.isArray(value) && typeof index === 'number' ? value[index] : value;
     const message =
       given === undefined
         ? `Missing ${what}.`
-        : `Bad ${what} "${String(given)}": ${issue?.message ?? 'invalid'}.`;
+        : `Bad ${what} "${echoInput(String(given))}": ${issue?.message ?? 'invalid'}.`;
     throw new UserInputError(message, usage);
   }
   return result.data;
+}
+
+/** How many characters of a user's word a reply echoes before cutting it with "…". */
+export const ECHO_MAX_CHARS = 64;
+
+/**
+ * Characters a trader cannot see or type on purpose: controls (Cc), format characters (Cf: zero
+ * width space and joiners U+200B-U+200D, bidi marks and overrides, the BOM U+FEFF, soft hyphen),
+ * line and paragraph separators, and lone surrogates.
+ */
+const INVISIBLE_CHARACTER = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
+const INVISIBLE_CHARACTERS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
+
+/** `U+XXXX` for a single character (code point). */
+function codePointLabel(character: string): string {
+  return `U+${(character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** `"U+200B"` for the first control or invisible character of `text`; undefined when there is none. */
+export function invisibleCharacterIn(text: string): string | undefined {
+  const match = INVISIBLE_CHARACTER.exec(text);
+  return match ? codePointLabel(match[0]) : undefined;
+}
+
+/**
+ * User input as a reply may echo it: invisible and control characters shown as `<U+200B>`, then
+ * cut to `maxChars` characters (code points) ending in "…" when longer.
+ */
+export function echoInput(text: string, maxChars: number = ECHO_MAX_CHARS): string {
+  const visible = text.replace(INVISIBLE_CHARACTERS, (character) => `<${codePointLabel(character)}>`);
+  const characters = [...visible];
+  return characters.length <= maxChars ? visible : `${characters.slice(0, maxChars - 1).join('')}…`;
+}
+
+/** The longest pair accepted, in characters: real ones (`1000SHIB/USDT:USDT-250627`) stay far below. */
+export const PAIR_MAX_CHARS = 40;
+/** The longest blacklist pattern accepted, in characters. */
+export const PAIR_PATTERN_MAX_CHARS = 100;
+
+/** `BASE/QUOTE`, or `BASE/QUOTE:SETTLE` (futures, optionally with a `-YYMMDD` expiry); letters and digits. */
+const PAIR_SHAPE = /^[\p{L}\p{Nd}]+\/[\p{L}\p{Nd}]+(?::[\p{L}\p{Nd}]+(?:-\d{6})?)?$/u;
+const PAIR_EXPECTED = `expected a pair like BTC/USDT, or BTC/USDT:USDT for futures (letters and digits, at most ${PAIR_MAX_CHARS} characters)`;
+
+/** Characters of Freqtrade's blacklist patterns (Python regexes such as `BNB/.*`), besides letters and digits. */
+const PAIR_PATTERN_CHARACTERS = /^[\p{L}\p{Nd}/:._*+?()|[\]{}^$\\,-]+$/u;
+const PAIR_PATTERN_EXPECTED = 'expected a pair like BTC/USDT or a pattern like .*/BNB or BNB/.*';
+
+function invisibleProblem(text: string): string | undefined {
+  const hidden = invisibleCharacterIn(text);
+  return hidden ? `contains an invisible or control character (${hidden}); type it again by hand` : undefined;
+}
+
+/** Why `text` is not a trading pair (an invisible character, too long, wrong shape); undefined when it is one. */
+export function pairProblem(text: string): string | undefined {
+  const invisible = invisibleProblem(text);
+  if (invisible) return invisible;
+  const length = [...text].length;
+  if (length > PAIR_MAX_CHARS) return `too long (${length} characters); ${PAIR_EXPECTED}`;
+  return PAIR_SHAPE.test(text) ? undefined : PAIR_EXPECTED;
+}
+
+/**
+ * Why `text` is neither a pair nor a blacklist pattern (Freqtrade's blacklist takes regexes like
+ * `BNB/.*` or `(BTC|ETH)/USDT`; it judges the regex itself, we only ask for its characters, a `/`
+ * and at least one coin letter or digit); undefined when it is acceptable.
+ */
+export function pairPatternProblem(text: string): string | undefined {
+  const invisible = invisibleProblem(text);
+  if (invisible) return invisible;
+  const length = [...text].length;
+  if (length > PAIR_PATTERN_MAX_CHARS)
+    return `too long (${length} characters, at most ${PAIR_PATTERN_MAX_CHARS}); ${PAIR_PATTERN_EXPECTED}`;
+  // A pattern names at least one coin: `../..` or `.*/.*` is a slip (or a probe), not a blacklist entry.
+  const namesCoin = /[\p{L}\p{Nd}]/u.test(text);
+  return PAIR_PATTERN_CHARACTERS.test(text) && text.includes('/') && namesCoin
+    ? undefined
+    : PAIR_PATTERN_EXPECTED;
+}
+
+/** A pair upper-cased (`eth/usdt` → `ETH/USDT`); a pattern as typed, since case matters in a regex (`\d`). */
+function normalizePairPattern(text: string): string {
+  return pairProblem(text) === undefined ? text.toUpperCase() : text;
+}
+
+/** A string schema refused with `problem(value)` when that returns a reason. */
+function checkedString(problem: (value: string) => string | undefined) {
+  return z.string().superRefine((value, ctx) => {
+    const reason = problem(value);
+    if (reason !== undefined) ctx.addIssue({ code: 'custom', message: reason });
+  });
 }
 
 /** Argument builders with messages a trader understands. */
@@ -100,13 +193,14 @@ export const arg = {
       .transform(Number)
       .pipe(z.number().positive('must be greater than zero'))
       .describe(description),
-  /** A trading pair like BTC/USDT (upper-cased; futures pairs like BTC/USDT:USDT allowed). */
+  /** A trading pair like BTC/USDT (upper-cased; futures pairs like BTC/USDT:USDT allowed); see `pairProblem`. */
   pair: (description: string) =>
-    z
-      .string()
-      .regex(/^[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+(:[A-Za-z0-9._-]+)?$/, 'expected a pair like BTC/USDT')
+    checkedString(pairProblem)
       .transform((value) => value.toUpperCase())
       .describe(description),
+  /** Blacklist entries: pairs (upper-cased) or Freqtrade patterns like `BNB/.*`; see `pairPatternProblem`. */
+  pairPatterns: (description: string) =>
+    z.array(checkedString(pairPatternProblem).transform(normalizePairPattern)).describe(description),
   /** One of a few words. */
   choice: <const T extends readonly [string, ...string[]]>(values: T, description: string) =>
     z

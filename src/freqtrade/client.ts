@@ -250,10 +250,12 @@ export function createFreqtradeClient(deps: FreqtradeClientDeps): FreqtradeClien
   const now = deps.now ?? Date.now;
   const apiRoot = `${bot.api_url}${API_PREFIX}`;
   const basicHeader = `Basic ${Buffer.from(`${bot.username}:${bot.password}`, 'utf8').toString('base64')}`;
-  const credentialsHint =
+  // What a 401 to our credentials means, said so that "refused /status: <this>" reads well in chat.
+  const wrongCredentials = `Wrong username or password: ${
     deps.configIndex === undefined
-      ? `check username/password of bot "${bot.name}" in the bots config`
-      : `check bots[${deps.configIndex}].username/password`;
+      ? `check the username / password of bot "${bot.name}" in the bots config`
+      : `check bots[${deps.configIndex}].username / password`
+  }`;
 
   const http = ky.create({
     timeout: bot.timeout_ms,
@@ -332,6 +334,22 @@ export function createFreqtradeClient(deps: FreqtradeClientDeps): FreqtradeClien
     });
   }
 
+  /**
+   * The ApiError for a 401 to our username and password (at login, or on Basic auth): "wrong
+   * username or password", never "unreachable"; Freqtrade's own words go to the hint (logs).
+   */
+  function credentialsError(method: HttpMethod, path: string, res: RawResponse): ApiError {
+    const said = errorDetail(res);
+    return new ApiError({
+      service: bot.name,
+      status: res.status,
+      method,
+      path: `${API_PREFIX}${path}`,
+      detail: wrongCredentials,
+      hint: said ? `Freqtrade said: ${said}` : undefined,
+    });
+  }
+
   // ------------------------------------------------------------------ auth
 
   /** 'tokens' until a server shows it cannot issue them; then Basic on every request, for good. */
@@ -375,7 +393,7 @@ export function createFreqtradeClient(deps: FreqtradeClientDeps): FreqtradeClien
       logger.info('freqtrade issues no tokens; using Basic auth on every request');
       return;
     }
-    if (res.status === 401) throw apiError('POST', '/token/login', res, credentialsHint);
+    if (res.status === 401) throw credentialsError('POST', '/token/login', res);
     if (!res.ok) throw apiError('POST', '/token/login', res);
     const parsed = parseWith(accessAndRefreshTokenSchema, res.body, 'POST', '/token/login');
     const access = readJwt(parsed.access_token);
@@ -471,7 +489,7 @@ export function createFreqtradeClient(deps: FreqtradeClientDeps): FreqtradeClien
         res = await send(method, path, { query: spec.query, json: spec.json, authorization: creds.header });
       }
       if (res.status === 401) {
-        throw apiError(method, path, res, creds.kind === 'basic' ? credentialsHint : undefined);
+        throw creds.kind === 'basic' ? credentialsError(method, path, res) : apiError(method, path, res);
       }
     }
     if (!res.ok) throw apiError(method, path, res);
@@ -665,27 +683,70 @@ function parseJson(text: string): unknown {
 /**
  * Freqtrade's explanation of a failure: `{"detail": "..."}`, `{"detail": [{loc, msg}]}` (422,
  * joined as "loc.path: msg; ..."), or `{"error": "Error querying /api/v1/x: msg"}` (502, prefix
- * stripped). Falls back to a short excerpt of a non-JSON body; undefined when there is nothing.
+ * stripped); a detail or error of any other JSON shape is rendered by `readableErrorValue`. Falls
+ * back to a short excerpt of a non-JSON body; undefined when there is nothing.
  */
 export function errorDetail(res: { body: unknown; text: string }): string | undefined {
   const { body } = res;
   if (isRecord(body)) {
     const { detail, error } = body;
-    if (typeof detail === 'string') return detail;
-    if (Array.isArray(detail)) {
-      const parts = detail.filter(isRecord).map((item) => {
-        const loc = Array.isArray(item['loc']) ? item['loc'].map(String).join('.') : '';
-        const msg = typeof item['msg'] === 'string' ? item['msg'] : 'invalid';
-        return loc ? `${loc}: ${msg}` : msg;
-      });
-      if (parts.length > 0) return parts.join('; ');
-    }
-    if (typeof error === 'string') return error.replace(/^Error querying \S*: /, '');
-    return undefined;
+    const fromDetail = readableErrorValue(detail);
+    if (fromDetail !== undefined) return fromDetail;
+    if (typeof error === 'string')
+      return cut(error.replace(/^Error querying \S*: /, ''), ERROR_TEXT_MAX_CHARS);
+    return readableErrorValue(error);
   }
   const text = res.text.trim();
   if (text === '' || body !== undefined) return undefined;
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  return cut(text, 200);
+}
+
+/** The longest error text taken from a Freqtrade body, in characters. */
+const ERROR_TEXT_MAX_CHARS = 300;
+/** Keys whose value says what went wrong, in the order they are preferred. */
+const MESSAGE_KEYS = ['error_msg', 'msg', 'message', 'detail', 'error', 'reason'] as const;
+
+/**
+ * An error value of any JSON shape as one readable line, never `[object Object]`: a string as
+ * is; a FastAPI 422 item `{loc, msg}` as "loc.path: msg"; a list joined with "; "; an object by
+ * its message key (`error_msg`, `msg`, `message`, `detail`, `error`, `reason`), else as
+ * "key: value" pairs. Cut to 300 characters; undefined when there is nothing to say.
+ */
+export function readableErrorValue(value: unknown): string | undefined {
+  const text = readable(value, 0);
+  return text === undefined ? undefined : cut(text, ERROR_TEXT_MAX_CHARS);
+}
+
+function readable(value: unknown, depth: number): string | undefined {
+  if (value === null || value === undefined || depth > 4) return undefined;
+  if (typeof value === 'string') return value.trim() === '' ? undefined : value.trim();
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) {
+    const parts = value.map((item) => readable(item, depth + 1)).filter((part) => part !== undefined);
+    return parts.length > 0 ? parts.join('; ') : undefined;
+  }
+  if (!isRecord(value)) return undefined;
+  if (typeof value['msg'] === 'string' && Array.isArray(value['loc'])) {
+    const loc = value['loc'].map(String).join('.');
+    return loc ? `${loc}: ${value['msg']}` : value['msg'];
+  }
+  for (const key of MESSAGE_KEYS) {
+    const message = readable(value[key], depth + 1);
+    if (message !== undefined) return message;
+  }
+  const pairs = Object.entries(value)
+    .map(([key, item]) => {
+      const text = readable(item, depth + 1);
+      return text === undefined ? undefined : `${key}: ${text}`;
+    })
+    .filter((part) => part !== undefined);
+  return pairs.length > 0 ? pairs.join('; ') : undefined;
+}
+
+/** `text` cut to `maxChars` characters, ending in "…" when cut. */
+function cut(text: string, maxChars: number): string {
+  const characters = [...text];
+  return characters.length <= maxChars ? text : `${characters.slice(0, maxChars - 1).join('')}…`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

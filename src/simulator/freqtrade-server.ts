@@ -14,8 +14,8 @@
  *   new state ("running" | "stopped" | "paused"); /stop with open trades also sends `warning`.
  * - POST /reload_config: `status` "running after config reloaded".
  * - DELETE /trades/{id}/open-order on an open order: `entry_cancel` or `exit_cancel`.
- * Locks, blacklist changes, trade deletion and the helpers `addTrade`, `closeTrade` and
- * `setCurrentRate` emit nothing.
+ * Locks, blacklist changes, trade deletion and the helpers (`addTrade`, `closeTrade`,
+ * `addOpenOrder`, `setCurrentRate`, ...) emit nothing.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
@@ -42,7 +42,7 @@ import {
 import { appendLog, createEmptyState, type FakeState } from './state.js';
 import { formatIsoOffset } from './time-format.js';
 import { defaultStake, exitTrade, observeRate, openTrade } from './trade-lifecycle.js';
-import { freeStake } from './trade-math.js';
+import { currentRateOf, freeStake } from './trade-math.js';
 import type { RpcMessage } from './ws-messages.js';
 
 export type {
@@ -124,6 +124,21 @@ export interface FakeFreqtrade {
    */
   closeTrade(tradeId: number, input: { closeRate: number; exitReason?: string }): void;
   setCurrentRate(pair: string, rate: number): void;
+  /**
+   * Makes pricing of `pair` fail (`true`) or work again: its open trades then show
+   * `current_rate: null` and null profits, as Freqtrade does when the exchange gives no rate.
+   */
+  setPricingFailure(pair: string, failing: boolean): void;
+  /**
+   * Adds an unfilled limit order to an open trade and returns its order id: an exit order
+   * (default) for `amount` (default: the whole position), or an entry order adding to it, at
+   * `rate` (default: the current rate). No websocket message.
+   */
+  addOpenOrder(tradeId: number, input?: { side?: 'entry' | 'exit'; amount?: number; rate?: number }): string;
+  /** Dry run (`true`, the default) or live: `show_config.dry_run`, `runmode` and the balance note follow. */
+  setDryRun(dryRun: boolean): void;
+  /** Sets the stake currency `/balance` reports free, by moving the wallet's starting capital. */
+  setFreeStake(amount: number): void;
   /** The next request matching `method` and `path` (without `/api/v1`) answers `status` / `body` once. */
   failNext(method: string, path: string, status: number, body?: unknown): void;
   /** Sends `message` to every websocket consumer subscribed to its type. */
@@ -561,6 +576,42 @@ export async function startFakeFreqtrade(options: FakeFreqtradeOptions = {}): Pr
       holder.state.currentRates[pair] = rate;
       for (const trade of holder.state.trades)
         if (trade.isOpen && trade.pair === pair) observeRate(trade, rate);
+    },
+    setPricingFailure(pair, failing) {
+      const pairs = holder.state.unpricedPairs.filter((p) => p !== pair);
+      holder.state.unpricedPairs = failing ? [...pairs, pair] : pairs;
+    },
+    addOpenOrder(tradeId, input = {}) {
+      const state = holder.state;
+      const trade = state.trades.find((t) => t.id === tradeId);
+      if (!trade?.isOpen) throw new Error(`addOpenOrder: trade ${tradeId} is not an open trade of this fake`);
+      const isEntry = input.side === 'entry';
+      // An entry of a long buys, its exit sells; a short the other way round.
+      const side = isEntry !== trade.isShort ? 'buy' : 'sell';
+      const atMs = now();
+      const orderId = `dry_run_${side}_${trade.pair}_${(atMs / 1000).toFixed(6)}`;
+      trade.orders.push({
+        orderId,
+        side,
+        isEntry,
+        orderType: 'limit',
+        status: 'open',
+        amount: input.amount ?? trade.amount,
+        filled: 0,
+        price: input.rate ?? currentRateOf(state, trade.pair),
+        createdAtMs: atMs,
+        filledAtMs: null,
+        tag: isEntry ? 'force_entry' : null,
+      });
+      return orderId;
+    },
+    setDryRun(dryRun) {
+      holder.state.dryRun = dryRun;
+      if (holder.state.runmode !== 'webserver') holder.state.runmode = dryRun ? 'dry_run' : 'live';
+    },
+    setFreeStake(amount) {
+      if (!(amount >= 0)) throw new RangeError(`setFreeStake: amount must be >= 0, got ${amount}`);
+      holder.state.startingCapital += amount - freeStake(holder.state);
     },
     failNext(method, path, status, body) {
       failures.push({ method: method.toUpperCase(), path: normalizeFailurePath(path), status, body });

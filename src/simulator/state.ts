@@ -101,6 +101,11 @@ export interface FakeState {
   stakeCurrency: string;
   /** The exit rate per pair; pairs not listed use the reference price of `markets.ts`. */
   currentRates: Record<string, number>;
+  /**
+   * Pairs whose pricing fails (the exchange gives no rate): their open trades show `current_rate`
+   * and profits as `null`, as Freqtrade does when the rate is NaN.
+   */
+  unpricedPairs: string[];
   runmode: FakeRunmode;
   dryRun: boolean;
   tradingMode: 'spot' | 'futures';
@@ -155,6 +160,7 @@ export function createEmptyState(opts: { botName: string; stakeCurrency: string;
     botName: opts.botName,
     stakeCurrency: opts.stakeCurrency,
     currentRates: {},
+    unpricedPairs: [],
     runmode: 'dry_run',
     dryRun: true,
     tradingMode: 'spot',

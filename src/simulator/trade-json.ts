@@ -311,6 +311,24 @@ export function openTradeJson(state: FakeState, trade: FakeTrade): JsonObject {
     stoploss_entry_dist: stopEntry.abs,
     stoploss_entry_dist_ratio: stopEntry.ratio,
   };
+  if (trade.isOpen && state.unpricedPairs.includes(trade.pair)) {
+    // Pricing failed: the rate is NaN, which the JSON encoder writes as null, and so is all it touches.
+    for (const key of [
+      'current_rate',
+      'profit_ratio',
+      'profit_pct',
+      'profit_abs',
+      'profit_fiat',
+      'total_profit_abs',
+      'total_profit_fiat',
+      'total_profit_ratio',
+      'stoploss_current_dist',
+      'stoploss_current_dist_ratio',
+      'stoploss_current_dist_pct',
+    ]) {
+      view[key] = null;
+    }
+  }
   return {
     ...pick(view, TRADE_SCHEMA_KEYS),
     orders: schemaOrders(raw),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { chatBotsOf, roleSatisfies } from '../../access/policy.js';
-import { describeError, UserInputError } from '../../errors.js';
+import { ApiError, describeError, UserInputError } from '../../errors.js';
 import { arg } from '../arguments.js';
 import { defineCommand } from '../types.js';
 import { formatUtc } from './duration.js';
@@ -122,7 +122,11 @@ export const botsCommand = defineCommand({
             version = config.version;
           }
         } catch (error) {
-          state = `unreachable: ${describeError(error).replace(`${client.name} is unreachable `, '')}`;
+          // A refused login answered: "wrong username or password", not "unreachable".
+          state =
+            error instanceof ApiError && error.status === 401
+              ? (error.detail ?? 'login refused')
+              : `unreachable: ${describeError(error).replace(`${client.name} is unreachable `, '')}`;
         }
         const stream = run.services.streamState?.(client.name) ?? 'off';
         return [`${client.name === current ? '▶ ' : ''}${client.name}`, state, version, stream];

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { UserInputError } from '../../errors.js';
+import { readableErrorValue } from '../../freqtrade/client.js';
 import type { Blacklist } from '../../freqtrade/schemas.js';
-import { arg } from '../arguments.js';
+import { arg, ECHO_MAX_CHARS, echoInput } from '../arguments.js';
 import type { Reply } from '../reply.js';
 import { defineCommand } from '../types.js';
 import { formatUtc, parseUntil } from './duration.js';
@@ -16,7 +17,11 @@ export const lockCommand = defineCommand({
   mutates: true,
   args: z.object({
     pair: arg.pair('pair to lock'),
-    duration: arg.text('duration like 30m, 4h, 2d, or an ISO date'),
+    duration: z
+      .string()
+      .min(1)
+      .max(ECHO_MAX_CHARS, 'too long for a duration like 30m, 4h, 2d or a date like 2026-12-01T12:00Z')
+      .describe('duration like 30m, 4h, 2d, or an ISO date'),
     reason: arg.rest('why').optional(),
     side: arg.choice(['long', 'short', '*'], 'side to lock').optional(),
   }),
@@ -39,7 +44,7 @@ export const lockCommand = defineCommand({
             { label: 'Pair', value: run.args.pair },
             { label: 'Until', value: formatUtc(storedEnd) },
             { label: 'Side', value: run.args.side ?? '*' },
-            ...(reason ? [{ label: 'Reason', value: reason }] : []),
+            ...(reason ? [{ label: 'Reason', value: echoInput(reason) }] : []),
             ...(lock ? [{ label: 'Lock id', value: String(lock.id) }] : []),
           ],
         },
@@ -68,8 +73,12 @@ export const unlockCommand = defineCommand({
       removed = before.lock_count - after.lock_count;
     } else {
       const pair = arg.pair('pair').safeParse(target);
-      if (!pair.success)
-        throw new UserInputError(`"${target}" is neither a lock id nor a pair.`, '/unlock <lock_id|pair>');
+      if (!pair.success) {
+        throw new UserInputError(
+          `"${echoInput(target)}" is neither a lock id nor a pair: ${pair.error.issues[0]?.message ?? 'invalid'}.`,
+          '/unlock <lock_id|pair>',
+        );
+      }
       if (!before.locks.some((lock) => lock.pair === pair.data))
         throw new UserInputError(`${pair.data} has no locks.`);
       const after = await run.bot.deleteLocksBy({ pair: pair.data });
@@ -78,11 +87,20 @@ export const unlockCommand = defineCommand({
     return {
       title: '🔓 Unlocked',
       tone: 'info',
-      blocks: [{ kind: 'text', text: `Removed ${removed} lock${removed === 1 ? '' : 's'} for ${target}.` }],
+      blocks: [
+        {
+          kind: 'text',
+          text: `Removed ${removed} lock${removed === 1 ? '' : 's'} for ${echoInput(target)}.`,
+        },
+      ],
     };
   },
 });
 
+/**
+ * The blacklist and, per entry Freqtrade did not take, its own words (`{"error_msg": "Pair X
+ * already in pairlist."}`), rendered as text whatever shape they come in.
+ */
 function blacklistReply(title: string, result: Blacklist): Reply {
   const blocks: Reply['blocks'] = [
     {
@@ -94,7 +112,10 @@ function blacklistReply(title: string, result: Blacklist): Reply {
   if (errors.length) {
     blocks.push({
       kind: 'fields',
-      fields: errors.map(([pair, message]) => ({ label: pair, value: String(message) })),
+      fields: errors.map(([pair, message]) => ({
+        label: echoInput(pair),
+        value: readableErrorValue(message) ?? 'refused by Freqtrade',
+      })),
     });
   }
   return { title: `${title} (${result.length})`, tone: 'info', blocks };
@@ -103,9 +124,9 @@ function blacklistReply(title: string, result: Blacklist): Reply {
 export const blacklistCommand = defineCommand({
   name: 'blacklist',
   description: 'Show the blacklist, or add pairs to it (admins)',
-  usage: '/blacklist [pair…]',
+  usage: '/blacklist [pair|pattern…]',
   role: 'viewer',
-  args: z.object({ pairs: arg.rest('pairs to add').optional() }),
+  args: z.object({ pairs: arg.pairPatterns('pairs or patterns (like .*/BNB) to add').optional() }),
   async run(run) {
     const pairs = run.args.pairs ?? [];
     if (pairs.length === 0) return blacklistReply('🚫 Blacklist', await run.bot.blacklist());
@@ -147,10 +168,10 @@ export const blacklistDeleteCommand = defineCommand({
   name: 'bl_delete',
   aliases: ['blacklist_delete'],
   description: 'Remove pairs from the blacklist',
-  usage: '/bl_delete <pair…>',
+  usage: '/bl_delete <pair|pattern…>',
   role: 'admin',
   mutates: true,
-  args: z.object({ pairs: arg.rest('pairs to remove').min(1, 'name at least one pair') }),
+  args: z.object({ pairs: arg.pairPatterns('blacklist entries to remove').min(1, 'name at least one pair') }),
   async run(run) {
     return blacklistReply('🚫 Blacklist updated', await run.bot.deleteBlacklist(run.args.pairs));
   },
