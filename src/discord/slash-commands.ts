@@ -40,7 +40,7 @@ const AUTOCOMPLETE: Record<string, Record<string, AutocompleteKind>> = {
   forcelong: { pair: 'pair' },
   forceshort: { pair: 'pair' },
   lock: { pair: 'pair' },
-  unlock: { target: 'lock-or-pair' },
+  unlock: { lock_id: 'lock-or-pair' },
   use: { name: 'bot' },
 };
 

@@ -2,22 +2,64 @@ import { z } from 'zod';
 import { chatBotsOf, roleSatisfies } from '../../access/policy.js';
 import { ApiError, describeError, UserInputError } from '../../errors.js';
 import { arg } from '../arguments.js';
-import { defineCommand } from '../types.js';
+import { echoText } from '../router.js';
+import { type AnyCommandSpec, defineCommand } from '../types.js';
 import { formatUtc } from './duration.js';
+
+/** Where the examples of /help are kept, so a test can run each of them. */
+export const HELP_EXAMPLES = ['/trades n=5', '/help forceexit'] as const;
+
+/** The named keys a command accepts, each with what it is for: `n (how many closed trades)`. */
+export function commandKeys(command: AnyCommandSpec): string[] {
+  const keys = Object.entries(command.args.shape as Record<string, z.ZodType>).map(([key, schema]) => {
+    const about = schema.description ?? (schema as { unwrap?: () => z.ZodType }).unwrap?.().description;
+    return about ? `${key} (${about})` : key;
+  });
+  if (command.needsBot !== false) keys.push('bot (which bot)');
+  return keys;
+}
 
 export const helpCommand = defineCommand({
   name: 'help',
-  description: 'List the commands you may use',
-  usage: '/help',
+  description: 'List the commands you may use, or explain one',
+  usage: '/help [command]',
   role: 'anyone',
   needsBot: false,
-  args: z.object({}),
+  args: z.object({ command: arg.text('a command name').optional() }),
   async run(run) {
     const visible = run.services.commands().filter((command) => roleSatisfies(run.role, command.role));
+    if (run.args.command !== undefined) {
+      const name = run.args.command.replace(/^\//, '').toLowerCase();
+      const command = visible.find((c) => c.name === name || (c.aliases ?? []).includes(name));
+      if (!command) {
+        throw new UserInputError(`No command /${echoText(name)} that you may use. Send /help for the list.`);
+      }
+      return {
+        title: `/${command.name}`,
+        blocks: [
+          { kind: 'text', text: command.description },
+          {
+            kind: 'fields',
+            fields: [
+              { label: 'Usage', value: command.usage },
+              { label: 'Keys', value: commandKeys(command).join(', ') },
+              ...(command.aliases?.length
+                ? [{ label: 'Also', value: command.aliases.map((alias) => `/${alias}`).join(', ') }]
+                : []),
+            ],
+          },
+          {
+            kind: 'text',
+            text: 'Give arguments in order, or by name as key=value.',
+            style: 'italic',
+          },
+        ],
+      };
+    }
     const lines = visible.map((command) => `${command.usage} — ${command.description}`);
     const multi = run.services.fleet.names.length > 1;
     const footer = [
-      'Arguments can also be given as key=value, e.g. /trades limit=5.',
+      `Arguments can also be given as key=value, e.g. ${HELP_EXAMPLES[0]}. ${HELP_EXAMPLES[1]} explains one command.`,
       ...(multi ? ["Every command takes bot=<name>; /use <name> sets this chat's bot."] : []),
     ];
     return {

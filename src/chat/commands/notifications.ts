@@ -18,7 +18,7 @@ import { arg } from '../arguments.js';
 import { type CommandContext, defineCommand } from '../types.js';
 import { formatUtc, parseUntil } from './duration.js';
 
-const NOTIFY_USAGE = `/notify [<type> <on|silent|off>] | /notify bots <name…|all> | /notify reset`;
+const NOTIFY_USAGE = `/notify [<type> <value=on|silent|off>] | /notify bots <value=bot…|all> | /notify reset`;
 const MUTE_USAGE = '/mute [duration, e.g. 30m, 2h, 1d] (default 1h)';
 
 /** How long /mute without a duration mutes: long enough for a meeting, short enough not to forget. */

@@ -60,9 +60,9 @@ export const unlockCommand = defineCommand({
   usage: '/unlock <lock_id|pair>',
   role: 'admin',
   mutates: true,
-  args: z.object({ target: arg.text('lock id or pair') }),
+  args: z.object({ lock_id: arg.text('lock id or pair') }),
   async run(run) {
-    const target = run.args.target.trim();
+    const target = run.args.lock_id.trim();
     const before = await run.bot.locks();
     let removed: number;
     if (/^\d+$/.test(target)) {
@@ -124,7 +124,7 @@ function blacklistReply(title: string, result: Blacklist): Reply {
 export const blacklistCommand = defineCommand({
   name: 'blacklist',
   description: 'Show the blacklist, or add pairs to it (admins)',
-  usage: '/blacklist [pair|pattern…]',
+  usage: '/blacklist [pairs… (pair or pattern)]',
   role: 'viewer',
   args: z.object({ pairs: arg.pairPatterns('pairs or patterns (like .*/BNB) to add').optional() }),
   async run(run) {
@@ -168,7 +168,7 @@ export const blacklistDeleteCommand = defineCommand({
   name: 'bl_delete',
   aliases: ['blacklist_delete'],
   description: 'Remove pairs from the blacklist',
-  usage: '/bl_delete <pair|pattern…>',
+  usage: '/bl_delete <pairs… (pair or pattern)>',
   role: 'admin',
   mutates: true,
   args: z.object({ pairs: arg.pairPatterns('blacklist entries to remove').min(1, 'name at least one pair') }),

@@ -96,7 +96,7 @@ async function tradeStillOpen(run: CommandRun<unknown>, tradeId: number): Promis
   return trade;
 }
 
-const FORCEEXIT_USAGE = '/forceexit <trade_id|all> [limit|market] [amount]';
+const FORCEEXIT_USAGE = '/forceexit <trade_id|all> [order_type=limit|market] [amount]';
 
 /**
  * Refuses an exit amount above what the trade holds: with the usage line when asking, or as
