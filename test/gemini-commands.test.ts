@@ -229,7 +229,7 @@ describe('/gemini', () => {
     const h = await setup();
     const text = await h.ask('/gemini BTC/USD');
     expect(text).toContain('expected currency codes such as BTC ETH');
-    expect(text).toContain('Usage: /gemini [currency…]');
+    expect(text).toContain('Usage: /gemini [currencies…]');
     expect(h.gemini.requests).toHaveLength(0);
   });
 

@@ -132,7 +132,7 @@ describe('admin commands through Telegram', () => {
     harness = await startHarness();
     await harness.say('/pause');
     await harness.say('/stop', { userId: VIEWER });
-    const [audit] = await harness.say('/audit');
+    const [audit] = await harness.say('/audit kind=all');
     expect(audit?.text).toMatch(/pause[\s\S]*ok/);
     expect(audit?.text).toMatch(/stop[\s\S]*denied/);
   });

@@ -95,8 +95,12 @@ describe('toSlashCommands', () => {
     for (const name of ['forcelong', 'forceshort', 'lock']) {
       expect(option(body, name, 'pair')).toMatchObject({ type: 3, required: true, autocomplete: true });
     }
-    expect(option(body, 'unlock', 'target')).toMatchObject({ type: 3, required: true, autocomplete: true });
-    expect(option(body, 'status', 'target')).toMatchObject({ type: 3, required: false, autocomplete: true });
+    expect(option(body, 'unlock', 'lock_id')).toMatchObject({ type: 3, required: true, autocomplete: true });
+    expect(option(body, 'status', 'trade_id')).toMatchObject({
+      type: 3,
+      required: false,
+      autocomplete: true,
+    });
     expect(option(body, 'lock', 'side')).toMatchObject({
       type: 3,
       choices: [
@@ -217,9 +221,9 @@ describe('autocompleteKindOf', () => {
   it('names what each autocompleted option suggests', () => {
     expect(autocompleteKindOf('forceexit', 'trade_id')).toBe('trade-or-all');
     expect(autocompleteKindOf('delete', 'trade_id')).toBe('trade');
-    expect(autocompleteKindOf('status', 'target')).toBe('status-target');
+    expect(autocompleteKindOf('status', 'trade_id')).toBe('status-target');
     expect(autocompleteKindOf('lock', 'pair')).toBe('pair');
-    expect(autocompleteKindOf('unlock', 'target')).toBe('lock-or-pair');
+    expect(autocompleteKindOf('unlock', 'lock_id')).toBe('lock-or-pair');
     expect(autocompleteKindOf('profit', 'bot')).toBe('bot');
     expect(autocompleteKindOf('use', 'name')).toBe('bot');
     expect(autocompleteKindOf('lock', 'duration')).toBeNull();
