@@ -42,6 +42,22 @@ export class ApiError extends ChatopsError {
   }
 }
 
+/**
+ * Why no answer came, as a code that decisions switch on (never on message text):
+ * `refused`, `dns` and `tls` prove the request never reached the service; `reset`, `timeout`
+ * and `other` leave open whether it acted.
+ */
+export const NETWORK_FAILURE_KINDS = [
+  'refused',
+  'reset',
+  'timeout',
+  'dns',
+  'tls',
+  'unreachable',
+  'other',
+] as const;
+export type NetworkFailureKind = (typeof NETWORK_FAILURE_KINDS)[number];
+
 /** No answer came: connection refused, reset, DNS failure or timeout. */
 export class NetworkError extends ChatopsError {
   override name = 'NetworkError' as const;
@@ -49,16 +65,78 @@ export class NetworkError extends ChatopsError {
   readonly method: string;
   /** The URL without query string or credentials. */
   readonly url: string;
-  /** A short cause, e.g. "connection refused" or "timed out after 10000 ms". */
+  /** What kind of failure, for decisions. */
+  readonly kind: NetworkFailureKind;
+  /** A short cause for people, e.g. "connection refused" or "timed out after 10000 ms". */
   readonly reasonText: string;
 
-  constructor(opts: { service: string; method: string; url: string; reason: string; cause?: unknown }) {
+  constructor(opts: {
+    service: string;
+    method: string;
+    url: string;
+    kind: NetworkFailureKind;
+    reason: string;
+    cause?: unknown;
+  }) {
     super(`${opts.service} is unreachable (${opts.reason} at ${opts.url})`, { cause: opts.cause });
     this.service = opts.service;
     this.method = opts.method;
     this.url = opts.url;
+    this.kind = opts.kind;
     this.reasonText = opts.reason;
   }
+
+  /** True when the failure proves the request never reached the service (so it cannot have acted). */
+  get neverArrived(): boolean {
+    return (
+      this.kind === 'refused' || this.kind === 'dns' || this.kind === 'tls' || this.kind === 'unreachable'
+    );
+  }
+}
+
+/**
+ * Classifies a failed fetch from its error codes only (never a message, which may hold a URL):
+ * the kind, and a short reason for people. One function for every HTTP client we have.
+ */
+export function classifyNetworkFailure(error: unknown): { kind: NetworkFailureKind; reason: string } {
+  const code = errorCodeOf(error);
+  switch (code) {
+    case 'ECONNREFUSED':
+      return { kind: 'refused', reason: 'connection refused' };
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return { kind: 'dns', reason: 'host not found (DNS lookup failed)' };
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+      return { kind: 'reset', reason: 'connection reset' };
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return { kind: 'timeout', reason: 'connect timed out' };
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return { kind: 'unreachable', reason: 'host unreachable' };
+    case undefined:
+      return { kind: 'other', reason: 'request failed' };
+    default:
+      if (/^(ERR_TLS|ERR_SSL|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_VERIFY)/.test(code)) {
+        return { kind: 'tls', reason: `TLS handshake failed (${code})` };
+      }
+      return { kind: 'other', reason: `request failed (${code})` };
+  }
+}
+
+/** The first `code` found on an error, its `cause` chain or an AggregateError's members. */
+function errorCodeOf(error: unknown, depth = 0): string | undefined {
+  if (depth > 5 || typeof error !== 'object' || error === null) return undefined;
+  if ('code' in error && typeof error.code === 'string') return error.code;
+  if (error instanceof AggregateError) {
+    for (const inner of error.errors) {
+      const code = errorCodeOf(inner, depth + 1);
+      if (code) return code;
+    }
+  }
+  return 'cause' in error ? errorCodeOf(error.cause, depth + 1) : undefined;
 }
 
 /** Data failed a schema: a response body, a websocket frame, a store file. */
@@ -93,6 +171,45 @@ export class ConfigError extends ChatopsError {
   constructor(message: string, problems: string[] = []) {
     super(problems.length ? `${message}\n${problems.map((p) => `  - ${p}`).join('\n')}` : message);
     this.problems = problems;
+  }
+}
+
+/**
+ * A notification could not be delivered. The outbox acts on the fields: `permanent` marks the
+ * chat (bot removed, channel gone), `dropMessage` drops this one message (the platform refused
+ * it as malformed, so retrying would block the chat forever), `retryAfterMs` is the platform's
+ * "slow down" (Telegram's 429 `retry_after`, Discord's rate-limit reset); otherwise it retries.
+ * Each adapter sets them from its own platform's answers.
+ */
+export class DeliveryError extends ChatopsError {
+  override name = 'DeliveryError' as const;
+  readonly permanent: boolean;
+  readonly dropMessage: boolean;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    message: string,
+    opts: { permanent: boolean; dropMessage?: boolean; retryAfterMs?: number; cause?: unknown },
+  ) {
+    super(message, { cause: opts.cause });
+    this.permanent = opts.permanent;
+    this.dropMessage = opts.dropMessage ?? false;
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+}
+
+/** A chat platform refused our credentials (Telegram's 401 for the token, Discord's invalid token). */
+export class PlatformAuthError extends ChatopsError {
+  override name = 'PlatformAuthError' as const;
+  readonly platform: string;
+  /** The config key to fix, e.g. `telegram.token`. */
+  readonly configKey: string;
+
+  /** `platform` as people write it (`Telegram`), `detail` what it answered (`401 Unauthorized`). */
+  constructor(platform: string, configKey: string, detail: string) {
+    super(`${platform} refused the bot token (${detail}): check ${configKey}`);
+    this.platform = platform;
+    this.configKey = configKey;
   }
 }
 

@@ -10,7 +10,7 @@ import { createCommandRouter } from '../src/chat/router.js';
 import { loadConfig } from '../src/config/load.js';
 import { enabledDiscord } from '../src/config/schema.js';
 import { createDiscordAdapter } from '../src/discord/adapter.js';
-import { DeliveryError } from '../src/notify/delivery.js';
+import { DeliveryError } from '../src/errors.js';
 import { createFleet } from '../src/freqtrade/fleet.js';
 import { createLogger, createSilentLogger } from '../src/logger.js';
 import { openStore } from '../src/store/store.js';

@@ -196,6 +196,7 @@ describe('summarizeRestError', () => {
   it('keeps the method, path and reason of a NetworkError and leaves its host and credentials out', () => {
     const error = new NetworkError({
       service: 'main',
+      kind: 'refused',
       method: 'GET',
       url: 'http://user:pw@freqtrade.internal:8080/api/v1/status',
       reason: 'connection refused',

@@ -364,8 +364,8 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     } catch (error) {
       if (audited) audit(ctx, command.name, argsText, botName, 'failed', describeShort(error));
       // No answer is not "nothing happened": the order may have been placed before the line went
-      // quiet. Only a refused connection proves the request never arrived.
-      if (command.mutates && error instanceof NetworkError && error.reasonText !== 'connection refused') {
+      // quiet. Only a failure before connecting (refused, DNS, TLS) proves it never arrived.
+      if (command.mutates && error instanceof NetworkError && !error.neverArrived) {
         throw new UserInputError(
           `${error.service} did not answer /${command.name} (${error.reasonText}). It may have acted anyway: check /status before trying again.`,
         );

@@ -29,7 +29,8 @@ import type { DiscordConfig } from '../config/schema.js';
 import type { FreqtradeClient } from '../freqtrade/client.js';
 import type { Fleet } from '../freqtrade/fleet.js';
 import type { Logger } from '../logger.js';
-import { createResumableSender, DeliveryError } from '../notify/delivery.js';
+import { createResumableSender } from '../notify/delivery.js';
+import { DeliveryError, PlatformAuthError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { type DiscordMessagePayload, renderDiscord } from './render.js';
 import { type AutocompleteKind, autocompleteKindOf, BOT_OPTION, toSlashCommands } from './slash-commands.js';
@@ -62,14 +63,6 @@ export interface DiscordAdapter {
   stop(): Promise<void>;
   /** Sends a reply to a channel (notifications), each payload in order. */
   send(channelId: string, reply: Reply): Promise<void>;
-}
-
-/** Discord refused the token: the one start failure that retrying cannot fix. */
-export class DiscordTokenError extends Error {
-  override name = 'DiscordTokenError' as const;
-  constructor(cause?: unknown) {
-    super('Discord refused the bot token (401 Unauthorized): check discord.token', { cause });
-  }
 }
 
 /** https://discord.com/developers/docs/interactions/receiving-and-responding: answer within 3 s. */
@@ -455,7 +448,8 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
     } catch (error) {
       client = null;
       await attempt.destroy().catch(() => undefined);
-      if (isTokenError(error)) throw new DiscordTokenError();
+      // The one start failure that retrying cannot fix.
+      if (isTokenError(error)) throw new PlatformAuthError('Discord', 'discord.token', '401 Unauthorized');
       logger.warn({ err: describeDiscordError(error) }, 'discord is unreachable; retrying');
       return false;
     }

@@ -8,7 +8,14 @@
 import ky, { HTTPError, TimeoutError } from 'ky';
 import type { z } from 'zod';
 import type { BotConfig } from '../config/schema.js';
-import { ApiError, ConfigError, NetworkError, UserInputError, ValidationError } from '../errors.js';
+import {
+  ApiError,
+  ConfigError,
+  NetworkError,
+  UserInputError,
+  ValidationError,
+  classifyNetworkFailure,
+} from '../errors.js';
 import { createSilentLogger, type Logger } from '../logger.js';
 import {
   type AvailablePairs,
@@ -293,10 +300,12 @@ export function createFreqtradeClient(deps: FreqtradeClientDeps): FreqtradeClien
       if (error instanceof HTTPError) {
         response = error.response;
       } else {
-        const reason =
-          error instanceof TimeoutError ? `timed out after ${bot.timeout_ms} ms` : networkReason(error);
+        const { kind, reason } =
+          error instanceof TimeoutError
+            ? { kind: 'timeout' as const, reason: `timed out after ${bot.timeout_ms} ms` }
+            : classifyNetworkFailure(error);
         logger.warn({ method, path: `${API_PREFIX}${path}`, reason }, 'freqtrade request got no answer');
-        throw new NetworkError({ service: bot.name, method, url: safeUrl(url), reason, cause: error });
+        throw new NetworkError({ service: bot.name, method, url: safeUrl(url), kind, reason, cause: error });
       }
     }
     const text = await response.text().catch(() => '');
@@ -766,44 +775,6 @@ export function readJwt(token: string): { expiresAt: number | undefined; lifetim
   } catch {
     return { expiresAt: undefined, lifetimeMs: undefined };
   }
-}
-
-/** A short cause for a failed fetch ("connection refused", ...), from the error code only (never a message that may hold a URL). */
-export function networkReason(error: unknown): string {
-  const code = errorCode(error);
-  switch (code) {
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'host not found (DNS lookup failed)';
-    case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
-      return 'connection reset';
-    case 'ETIMEDOUT':
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return 'connect timed out';
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return 'host unreachable';
-    case undefined:
-      return 'request failed';
-    default:
-      return `request failed (${code})`;
-  }
-}
-
-/** The first `code` found on an error, its `cause` chain or an AggregateError's members. */
-function errorCode(error: unknown, depth = 0): string | undefined {
-  if (depth > 5 || typeof error !== 'object' || error === null) return undefined;
-  if ('code' in error && typeof error.code === 'string') return error.code;
-  if (error instanceof AggregateError) {
-    for (const inner of error.errors) {
-      const found = errorCode(inner, depth + 1);
-      if (found) return found;
-    }
-  }
-  return 'cause' in error ? errorCode(error.cause, depth + 1) : undefined;
 }
 
 /** The URL without query string, fragment or credentials, for error messages. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { renderPlainText, type Reply } from '../chat/reply.js';
 import { createSilentLogger } from '../logger.js';
-import { createOutbox, mergeReplies, type OutboxTarget, retryAfterMsOf } from './outbox.js';
-import { DeliveryError } from './delivery.js';
+import { createOutbox, mergeReplies, type OutboxTarget } from './outbox.js';
+import { DeliveryError } from '../errors.js';
 
 const note = (text: string, silent = false): Reply => ({
   title: text,
@@ -43,7 +43,7 @@ describe('outbox', () => {
 
   it('waits out a 429 retry_after and then delivers everything', async () => {
     const outbox = createOutbox({ logger: createSilentLogger(), globalPerSecond: 1000, mergeThreshold: 100 });
-    const limited = Object.assign(new Error('Too Many Requests'), { parameters: { retry_after: 0.2 } });
+    const limited = new DeliveryError('Too Many Requests', { permanent: false, retryAfterMs: 200 });
     const chat = recordingTarget('a', 0, (call) => (call === 2 ? limited : undefined));
     const started = Date.now();
     for (let i = 0; i < 3; i += 1) outbox.enqueue(chat.target, note(`m${i}`));
@@ -163,13 +163,5 @@ describe('mergeReplies', () => {
     expect(renderPlainText(merged)).toMatch(/a[\s\S]*b/);
     expect(merged.silent).toBe(false);
     expect(mergeReplies([note('a', true), note('b', true)]).silent).toBe(true);
-  });
-});
-
-describe('retryAfterMsOf', () => {
-  it('reads Telegram retry_after seconds from the error or its cause', () => {
-    expect(retryAfterMsOf({ parameters: { retry_after: 3 } })).toBe(3000);
-    expect(retryAfterMsOf(new Error('x', { cause: { parameters: { retry_after: 1 } } }))).toBe(1000);
-    expect(retryAfterMsOf(new Error('plain'))).toBeUndefined();
   });
 });

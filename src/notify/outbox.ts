@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import { DeliveryError } from './delivery.js';
+import { DeliveryError } from '../errors.js';
 import { type Reply, renderPlainText } from '../chat/reply.js';
 
 /** Where an outbox delivers: one chat, with its own pacing. */
@@ -51,17 +51,6 @@ export interface Outbox {
   pending(): number;
   /** Stops delivering; queued messages are kept in memory until then and logged as lost. */
   stop(): void;
-}
-
-/** An error that asks for a pause: Telegram's 429 `retry_after`, Discord's rate-limit reset. */
-export function retryAfterMsOf(error: unknown): number | undefined {
-  if (!error || typeof error !== 'object') return undefined;
-  const direct = (error as { retryAfterMs?: unknown }).retryAfterMs;
-  if (typeof direct === 'number') return direct;
-  const params = (error as { parameters?: { retry_after?: unknown } }).parameters;
-  if (params && typeof params.retry_after === 'number') return params.retry_after * 1000;
-  const cause = (error as { cause?: unknown }).cause;
-  return cause && cause !== error ? retryAfterMsOf(cause) : undefined;
 }
 
 /** The platform refused this one message (malformed, too long): drop it, keep the chat going. */
@@ -247,7 +236,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
           return;
         }
         stats.retried += 1;
-        const retryAfterMs = retryAfterMsOf(error);
+        // Each adapter turns its platform's "slow down" into DeliveryError.retryAfterMs.
+        const retryAfterMs = error instanceof DeliveryError ? error.retryAfterMs : undefined;
         if (retryAfterMs !== undefined) {
           // A 429 is about our pace: hold this chat and the global budget for the time asked.
           queue.nextAllowedAtMs = now() + retryAfterMs;

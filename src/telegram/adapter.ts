@@ -8,7 +8,8 @@ import { type CommandRouter, chatKeyOf } from '../chat/router.js';
 import type { TelegramConfig } from '../config/schema.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { createResumableSender, DeliveryError } from '../notify/delivery.js';
+import { createResumableSender } from '../notify/delivery.js';
+import { DeliveryError, PlatformAuthError } from '../errors.js';
 import { renderTelegram, type TelegramMessage } from './render.js';
 
 /** Where a message goes: a chat, and a forum topic when set. */
@@ -302,7 +303,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
           break;
         } catch (error) {
           if (error instanceof GrammyError && error.error_code === 401) {
-            throw new Error('Telegram refused the bot token (401 Unauthorized): check telegram.token');
+            throw new PlatformAuthError('Telegram', 'telegram.token', '401 Unauthorized');
           }
           if (stopped) return;
           logger.warn(
@@ -392,9 +393,12 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
               : error instanceof Error
                 ? error.message
                 : String(error);
+        const retryAfterS =
+          error instanceof GrammyError && error.error_code === 429 ? error.parameters.retry_after : undefined;
         throw new DeliveryError(`telegram delivery to ${target.chatId} failed: ${description}`, {
           permanent,
           dropMessage,
+          ...(retryAfterS !== undefined ? { retryAfterMs: retryAfterS * 1000 } : {}),
           cause: error,
         });
       }

@@ -1,7 +1,13 @@
 import ky, { HTTPError, type KyInstance, type RetryOptions, TimeoutError } from 'ky';
 import type { z } from 'zod';
 import type { GeminiConfig } from '../../config/schema.js';
-import { ApiError, NetworkError, UserInputError, ValidationError } from '../../errors.js';
+import {
+  ApiError,
+  NetworkError,
+  UserInputError,
+  ValidationError,
+  classifyNetworkFailure,
+} from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { createRedactor } from '../../redact.js';
 import type { NonceSource } from './nonce.js';
@@ -116,30 +122,6 @@ function pathOf(url: string): string {
   return new URL(url).pathname;
 }
 
-/** Returns a short cause for a failed fetch: "connection refused", "DNS lookup failed", ... */
-function describeFetchFailure(error: unknown): string {
-  const cause = error instanceof Error ? error.cause : undefined;
-  const code =
-    cause instanceof Error && 'code' in cause && typeof cause.code === 'string' ? cause.code : undefined;
-  switch (code) {
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
-      return 'connection reset';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'DNS lookup failed';
-    case 'ETIMEDOUT':
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return 'connection timed out';
-    case undefined:
-      return error instanceof Error ? error.message : String(error);
-    default:
-      return code;
-  }
-}
-
 /**
  * Creates the Gemini client: private calls signed per attempt in ky's `beforeRequest` hook,
  * responses checked with zod, errors turned into `ApiError` / `NetworkError` /
@@ -203,19 +185,15 @@ export function createGeminiClient(deps: GeminiClientDeps): GeminiClient {
         service: SERVICE,
         method,
         url,
+        kind: 'timeout',
         reason: `timed out after ${config.timeout_ms} ms`,
       });
     }
     if (error instanceof TypeError) {
       // fetch's TypeError carries the system error (ECONNREFUSED...) as its cause; keep only that.
       const cause = error.cause instanceof Error ? error.cause : undefined;
-      return new NetworkError({
-        service: SERVICE,
-        method,
-        url,
-        reason: scrub(describeFetchFailure(error)),
-        cause,
-      });
+      const { kind, reason } = classifyNetworkFailure(error);
+      return new NetworkError({ service: SERVICE, method, url, kind, reason: scrub(reason), cause });
     }
     return error instanceof Error ? error : new Error(scrub(String(error)));
   }
