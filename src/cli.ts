@@ -1,17 +1,23 @@
-import { readFileSync } from 'node:fs';
+#!/usr/bin/env node
+// The program's entry point: `npm start`, the `freqtrade-chatops` bin and the container all run
+// `node dist/cli.js` (compiled by `npm run build`), one node process with no loader.
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { collectSecrets, loadConfig, redactConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { ConfigError, describeError } from './errors.js';
+import { checkMessageWebsocket } from './freqtrade/check-websocket.js';
 import { createFleet } from './freqtrade/fleet.js';
 import { createLogger } from './logger.js';
 import type { App } from './main.js';
+import { installStopSignals } from './stop-signals.js';
 
 const HELP = `freqtrade-chatops: run Freqtrade bots from Telegram and Discord
 
 Usage:
   freqtrade-chatops --config <file>      run the bot (also: FTCHATOPS_CONFIG=<file>)
-  freqtrade-chatops check-config <file>  validate a config and ping every Freqtrade bot
+  freqtrade-chatops check-config <file>  validate a config, ping every Freqtrade bot, try its ws_token
   freqtrade-chatops demo [--telegram]    run against a simulated Freqtrade (no config needed)
   freqtrade-chatops                      with no config: the demo
   freqtrade-chatops --help | --version
@@ -19,7 +25,7 @@ Usage:
 Secrets can come from the environment: FTCHATOPS__TELEGRAM__TOKEN, FTCHATOPS__BOTS__0__PASSWORD, ...
 Exit status: 0 ok, 1 runtime failure, 2 invalid config or arguments.`;
 
-/** The package version from package.json. */
+/** The package version from package.json (one level above src/ and dist/ alike). */
 export function packageVersion(): string {
   const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
   return (JSON.parse(text) as { version: string }).version;
@@ -29,7 +35,19 @@ interface CliIo {
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
+  /** Resolves when the bot should stop; by default the first SIGINT or SIGTERM. */
+  stopRequested?: Promise<unknown>;
 }
+
+/** How long check-config waits for a message websocket to open, at most. */
+export const WEBSOCKET_CHECK_TIMEOUT_MS = 5_000;
+
+/**
+ * After the first SIGINT/SIGTERM the process is gone within this long, whatever hangs: the bot's
+ * own stop is bounded well below it (STOP_TIMEOUT_MS), and service managers wait 10 s (docker)
+ * or 90 s (systemd) before they kill.
+ */
+export const HARD_STOP_LIMIT_MS = 4_500;
 
 /** Validates a config, pings every bot and prints a redacted summary; returns the exit status. */
 export async function checkConfig(path: string, io: CliIo): Promise<number> {
@@ -44,15 +62,35 @@ export async function checkConfig(path: string, io: CliIo): Promise<number> {
   const fleet = createFleet(config.bots);
   let failures = 0;
   for (const client of fleet.all()) {
+    let summary: string;
     try {
       await client.ping();
       const shown = await client.showConfig();
-      io.out.write(
-        `  ✔ ${client.name} (${client.baseUrl}): Freqtrade ${shown.version}, ${shown.state}, ${shown.dry_run ? 'dry run' : 'LIVE'}, ${shown.exchange} ${shown.strategy ?? ''}\n`,
-      );
+      summary = `Freqtrade ${shown.version}, ${shown.state}, ${shown.dry_run ? 'dry run' : 'LIVE'}, ${shown.exchange} ${shown.strategy ?? ''}`;
     } catch (error) {
       failures += 1;
       io.out.write(`  ✘ ${client.name} (${client.baseUrl}): ${describeError(error)}\n`);
+      continue;
+    }
+    // The REST API answering says nothing of the ws_token: without the websocket no notification comes.
+    const botTimeoutMs = config.bots.find((bot) => bot.name === client.name)?.timeout_ms;
+    const timeoutMs = Math.min(botTimeoutMs ?? WEBSOCKET_CHECK_TIMEOUT_MS, WEBSOCKET_CHECK_TIMEOUT_MS);
+    let websocket: string | undefined;
+    try {
+      const check = await checkMessageWebsocket(await client.websocketUrl(), timeoutMs);
+      if (!check.ok) {
+        websocket = check.refused
+          ? `message websocket: ws_token refused (${check.status === 1008 ? 'close code 1008' : `HTTP ${check.status}`}): it must equal api_server.ws_token of that Freqtrade`
+          : `message websocket failed: ${check.reason}`;
+      }
+    } catch (error) {
+      websocket = `message websocket: ${describeError(error)}`;
+    }
+    if (websocket === undefined) {
+      io.out.write(`  ✔ ${client.name} (${client.baseUrl}): ${summary}; message websocket ok\n`);
+    } else {
+      failures += 1;
+      io.out.write(`  ✘ ${client.name} (${client.baseUrl}): ${summary}; ${websocket}\n`);
     }
   }
   const platforms = [config.telegram.enabled && 'telegram', config.discord.enabled && 'discord'].filter(
@@ -80,32 +118,29 @@ async function runWithConfig(path: string, io: CliIo): Promise<number> {
     secrets: collectSecrets(config),
     pretty: Boolean(process.stderr.isTTY),
   });
+  // Listening before start: a signal that comes while the platforms connect still stops cleanly.
+  const stopRequested =
+    io.stopRequested ??
+    installStopSignals({
+      interactive: Boolean(process.stdin.isTTY),
+      err: io.err,
+      hardLimitMs: HARD_STOP_LIMIT_MS,
+      finishedStatus: () => undefined,
+      exit: (status) => process.exit(status),
+    }).first;
   const { startApp } = await import('./main.js');
   let app: App;
   try {
-    app = await startApp({ config, logger });
+    app = await startApp({ config, logger, stopRequested });
   } catch (error) {
     // A setting that only fails once tried (http.port in use) is still a config problem: exit 2.
     if (!(error instanceof ConfigError)) throw error;
     io.err.write(`${describeError(error)}\n`);
     return 2;
   }
-  await waitForSignal();
+  await stopRequested;
   await app.stop();
   return 0;
-}
-
-/** Resolves on the first SIGINT or SIGTERM. */
-export function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolve(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
 }
 
 /** Parses argv and runs the chosen mode; returns the process exit status. */
@@ -167,20 +202,54 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   return runWithConfig(path, io);
 }
 
-const isEntryPoint =
-  process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
-if (isEntryPoint) {
-  // Once the bot has stopped, nothing may keep the process alive: a stray socket or timer would
-  // leave a service manager waiting on a process that no longer does anything.
-  const exitSoon = (status: number) => {
-    process.exitCode = status;
-    setTimeout(() => process.exit(status), 2_000).unref();
-  };
-  runCli(process.argv.slice(2), { out: process.stdout, err: process.stderr, env: process.env }).then(
-    exitSoon,
-    (error: unknown) => {
-      process.stderr.write(`fatal: ${describeError(error)}\n`);
-      exitSoon(1);
-    },
-  );
+/** True when this module is the program node was started with (also through npm's bin symlink). */
+function isEntryPoint(): boolean {
+  const started = process.argv[1];
+  if (started === undefined) return false;
+  try {
+    return realpathSync(started) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
 }
+
+/** Runs the command line as the process: signals, exit status, and an exit even if a socket lingers. */
+function main(): void {
+  let finishedStatus: number | undefined;
+  const signals = installStopSignals({
+    interactive: Boolean(process.stdin.isTTY),
+    err: process.stderr,
+    hardLimitMs: HARD_STOP_LIMIT_MS,
+    finishedStatus: () => finishedStatus,
+    exit: (status) => process.exit(status),
+  });
+  // Once the program has finished, the process exits at once, explicitly. Nothing may keep it
+  // alive (a socket to a platform that stopped answering mid-request would leave a service manager
+  // waiting), and ending by an empty event loop would take the signal listeners down before node
+  // has exited: a SIGTERM in that window (systemd signals every process, docker stop may repeat)
+  // would end it with 143. process.exit keeps them to the end.
+  const exitNow = (status: number) => {
+    finishedStatus = status;
+    process.exitCode = status;
+    // Output written so far goes out first (pipes and files are synchronous on Linux, not everywhere).
+    let pending = 2;
+    const done = () => {
+      pending -= 1;
+      if (pending === 0) process.exit(status);
+    };
+    process.stdout.write('', done);
+    process.stderr.write('', done);
+    setTimeout(() => process.exit(status), 500).unref();
+  };
+  runCli(process.argv.slice(2), {
+    out: process.stdout,
+    err: process.stderr,
+    env: process.env,
+    stopRequested: signals.first,
+  }).then(exitNow, (error: unknown) => {
+    process.stderr.write(`fatal: ${describeError(error)}\n`);
+    exitNow(1);
+  });
+}
+
+if (isEntryPoint()) main();

@@ -11,7 +11,7 @@ import {
   enabledTelegram,
   NOTIFICATION_TYPES,
 } from './config/schema.js';
-import { createDiscordAdapter, type DiscordAdapter } from './discord/adapter.js';
+import type { DiscordAdapter } from './discord/adapter.js';
 import { createGeminiClient } from './exchanges/gemini/client.js';
 import { createNonceSource } from './exchanges/gemini/nonce.js';
 import { createEventStream, type EventStream } from './freqtrade/event-stream.js';
@@ -34,8 +34,21 @@ export const TELEGRAM_LIMITS = {
   globalPerSecond: 30,
 } as const;
 
-/** How long stopping waits for queued notifications before giving up on them. */
-export const STOP_DRAIN_TIMEOUT_MS = 5_000;
+/**
+ * The whole stop, first step to last flush. A service manager is promised an exit within 5 s of
+ * SIGTERM (docker waits 10 s, systemd 90 s, before they kill); every step below gets its own
+ * limit within this one, so a chat platform that stops answering cannot hold the process.
+ */
+export const STOP_TIMEOUT_MS = 3_500;
+
+/** How long stopping waits for queued notifications before giving up on them (within STOP_TIMEOUT_MS). */
+export const STOP_DRAIN_TIMEOUT_MS = 3_000;
+
+/** How long stopping waits for the message websockets to close (each has its own 1 s close limit). */
+export const STOP_STREAMS_TIMEOUT_MS = 1_000;
+
+/** How long stopping waits for the chat platforms to stop polling and disconnect. */
+export const STOP_PLATFORMS_TIMEOUT_MS = 1_500;
 
 /** Discord: 5 messages per 5 s per channel, 50 requests a second overall (discord.com/developers/docs/topics/rate-limits). */
 export const DISCORD_PACING = { channelIntervalMs: 1_000, globalPerSecond: 50 } as const;
@@ -52,6 +65,12 @@ export interface AppOptions {
   extraTargets?: Array<Omit<NotificationTarget, 'platform' | 'minIntervalMs'> & Partial<NotificationTarget>>;
   /** Websocket reconnect backoff (tests use short ones). */
   streamBackoff?: { initialMs: number; maxMs: number };
+  /**
+   * Resolves when the app should stop (the first SIGTERM). Once it has, the app stops itself,
+   * also while it is still starting: startApp then resolves, stopped, without waiting for a
+   * platform that cannot be reached.
+   */
+  stopRequested?: Promise<unknown>;
 }
 
 /** A running chat-ops bot: every piece built from one config, stoppable as a whole. */
@@ -138,8 +157,16 @@ export async function startApp(options: AppOptions): Promise<App> {
     ? createTelegramAdapter({ config: telegramConfig, router, logger })
     : undefined;
   const discordConfig = enabledDiscord(config);
+  // discord.js (about 25 MB of memory) is loaded only when Discord is enabled.
   const discord = discordConfig
-    ? createDiscordAdapter({ config: discordConfig, router, fleet, logger, store, policy })
+    ? (await import('./discord/adapter.js')).createDiscordAdapter({
+        config: discordConfig,
+        router,
+        fleet,
+        logger,
+        store,
+        policy,
+      })
     : undefined;
 
   // Notifications: configured chats plus any extra targets, each platform paced by its own outbox.
@@ -244,46 +271,110 @@ export async function startApp(options: AppOptions): Promise<App> {
     });
   }
 
-  /** Stops everything started so far; safe to call twice. */
-  const shutdown = async () => {
-    await ops?.close();
-    await Promise.all(streams.map((stream) => stream.stop()));
-    await Promise.all([telegram?.stop(), discord?.stop()]);
+  /**
+   * Waits for `work` at most `limitMs` (never past the stop's deadline); an overrun is logged and
+   * the stop goes on, and so does a failure unless `failures` is 'throw'. Says whether the work
+   * finished in time.
+   */
+  const within = async (
+    step: string,
+    work: Promise<unknown>,
+    limitMs: number,
+    deadline: number,
+    failures: 'log' | 'throw' = 'log',
+  ): Promise<boolean> => {
+    const timeoutMs = Math.max(0, Math.min(limitMs, deadline - Date.now()));
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      work.then(
+        () => 'done' as const,
+        (error: unknown) => {
+          if (failures === 'throw') throw error;
+          logger.warn(
+            { step, err: error instanceof Error ? error.message : String(error) },
+            'stop step failed',
+          );
+          return 'failed' as const;
+        },
+      ),
+      new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    if (outcome === 'timeout')
+      logger.warn({ step, timeoutMs }, 'stop step took too long; going on without it');
+    return outcome === 'done';
+  };
+  const stopEverything = async (): Promise<void> => {
+    // Wall-clock time, not options.now: a test's simulated clock must not stretch the deadline.
+    const deadline = Date.now() + STOP_TIMEOUT_MS;
+    // The state goes to disk before anything that waits on Freqtrade or a chat platform, which
+    // may not answer.
+    await within('state file', store.flush(), STOP_TIMEOUT_MS, deadline);
+    await within('operations endpoint', ops?.close() ?? Promise.resolve(), STOP_STREAMS_TIMEOUT_MS, deadline);
+    await within(
+      'message websockets',
+      Promise.all(streams.map((stream) => stream.stop())),
+      STOP_STREAMS_TIMEOUT_MS,
+      deadline,
+    );
+    await within(
+      'chat platforms',
+      Promise.all([telegram?.stop(), discord?.stop()]),
+      STOP_PLATFORMS_TIMEOUT_MS,
+      deadline,
+    );
     // Give queued notifications a moment to go out: the trades behind them are already marked
     // as seen, so a restart would not announce them again.
-    const drained = await Promise.race([
-      notifier.drain().then(() => true),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), STOP_DRAIN_TIMEOUT_MS).unref()),
-    ]);
-    if (!drained)
-      logger.warn({ timeoutMs: STOP_DRAIN_TIMEOUT_MS }, 'stopping before every notification was sent');
+    const drained = await within('notifications', notifier.drain(), STOP_DRAIN_TIMEOUT_MS, deadline);
+    if (!drained) logger.warn('stopping before every notification was sent');
     notifier.stop();
     for (const outbox of Object.values(outboxes)) outbox.stop();
-    await store.flush();
+    // What changed since (seen trades, delivery failures), with what time is left and at least a
+    // moment more. A write that fails here fails the stop (exit status 1), so it is not missed.
+    await within('state file', store.flush(), STOP_TIMEOUT_MS, Math.max(deadline, Date.now() + 500), 'throw');
+  };
+  let stopping: Promise<void> | undefined;
+  /** Stops everything started so far, each step bounded; a second call waits for the first. */
+  const shutdown = (): Promise<void> => {
+    stopping ??= stopEverything();
+    return stopping;
   };
 
+  // Once asked, the app stops itself, also while a platform is still connecting.
+  const stoppedOnRequest = options.stopRequested?.then(() => shutdown());
+  // A failed stop reaches whoever awaits app.stop(); this copy must not also end the process.
+  stoppedOnRequest?.catch(() => undefined);
   for (const stream of streams) stream.start();
   try {
     // Both platforms start side by side: one being slow to answer does not hold up the other.
-    await Promise.all([
+    const platformsStarted = Promise.all([
       telegram?.start().then(() => readiness.platformStarted('telegram')),
       discord?.start().then(() => readiness.platformStarted('discord')),
     ]);
+    // A start that fails after a stop won the race below has nobody left to tell.
+    platformsStarted.catch(() => undefined);
+    // A stop asked for while a platform is still connecting ends the wait: the app comes back stopped.
+    await (stoppedOnRequest ? Promise.race([platformsStarted, stoppedOnRequest]) : platformsStarted);
   } catch (error) {
     // A refused token: stop what already runs so the process can exit with the error.
     await shutdown();
     throw error;
   }
 
-  logger.info(
-    {
-      bots: fleet.names,
-      telegram: Boolean(telegram),
-      notificationTargets: targets.length,
-      commands: commands.length,
-    },
-    'freqtrade-chatops started',
-  );
+  if (stopping) {
+    logger.info('freqtrade-chatops stopped while starting');
+  } else {
+    logger.info(
+      {
+        bots: fleet.names,
+        telegram: Boolean(telegram),
+        notificationTargets: targets.length,
+        commands: commands.length,
+      },
+      'freqtrade-chatops started',
+    );
+  }
 
   return {
     router,

@@ -1,17 +1,12 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { packageVersion, runCli } from '../src/cli.js';
 import { type FakeFreqtrade, startFakeFreqtrade } from './fakes/fake-freqtrade.js';
-import { startFakeTelegram } from './fakes/fake-telegram.js';
-import { until } from './support/harness.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
 function io(env: NodeJS.ProcessEnv = {}) {
   const out = new PassThrough();
@@ -98,58 +93,100 @@ describe('command line', () => {
     expect(run.stdout()).toContain('[REDACTED]');
   });
 
-  it('starts with Freqtrade down, shuts down cleanly on SIGTERM and flushes the store', async () => {
-    const telegram = await startFakeTelegram();
+  it('check-config opens each bot’s message websocket and reports a refused ws_token as a failure', async () => {
+    fake = await startFakeFreqtrade({ password: 'CANARY-cli-pw-3', wsToken: 'CANARY-right-ws-token' });
+    const path = join(dir, 'config.json');
+    const bot = (name: string, wsToken: string) => ({
+      name,
+      api_url: fake?.url,
+      username: 'freqtrader',
+      password: 'CANARY-cli-pw-3',
+      ws_token: wsToken,
+    });
+    await writeFile(
+      path,
+      JSON.stringify({ bots: [bot('good', 'CANARY-right-ws-token'), bot('bad', 'CANARY-wrong-ws-token')] }),
+    );
+    const run = io();
+    expect(await runCli(['check-config', path], run.io)).toBe(1);
+    expect(run.stdout()).toMatch(/✔ good .*Freqtrade 2026.*message websocket ok/);
+    expect(run.stdout()).toMatch(/✘ bad .*Freqtrade 2026.*ws_token refused \(HTTP 403\)/);
+    expect(run.stdout()).not.toContain('CANARY');
+    expect(fake.counts.wsConnections).toBe(1);
+    expect(fake.counts.wsRejections).toBe(1);
+  });
+
+  it('check-config passes when every ws_token is accepted', async () => {
+    fake = await startFakeFreqtrade();
+    const path = join(dir, 'config.json');
+    await writeFile(
+      path,
+      JSON.stringify({
+        bots: [
+          {
+            name: 'main',
+            api_url: fake.url,
+            username: 'freqtrader',
+            password: 'secret-pass',
+            ws_token: 'ws-secret-token',
+          },
+        ],
+      }),
+    );
+    const run = io();
+    expect(await runCli(['check-config', path], run.io), run.stdout()).toBe(0);
+    expect(run.stdout()).toContain('message websocket ok');
+  });
+
+  it('check-config gives up on a websocket that never answers the upgrade, within the bot’s timeout', async () => {
+    fake = await startFakeFreqtrade();
+    // Answers REST through the fake, but holds every websocket upgrade without a word.
+    const silent = createServer((req, res) => {
+      const target = new URL(req.url ?? '/', fake?.url);
+      fetch(target, {
+        method: req.method ?? 'GET',
+        headers: { authorization: req.headers.authorization ?? '' },
+      })
+        .then(async (answer) => {
+          res.writeHead(answer.status, { 'content-type': 'application/json' });
+          res.end(await answer.text());
+        })
+        .catch(() => res.destroy());
+    });
+    const held: Duplex[] = [];
+    silent.on('upgrade', (_req, socket: Duplex) => {
+      held.push(socket);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
-      const storePath = join(dir, 'state.json');
+      const address = silent.address();
+      if (address === null || typeof address === 'string') throw new Error('no TCP address');
+      const { port } = address;
       const path = join(dir, 'config.json');
       await writeFile(
         path,
-        `// comments are fine\n${JSON.stringify({
+        JSON.stringify({
           bots: [
             {
               name: 'main',
-              api_url: 'http://127.0.0.1:1',
-              username: 'u',
-              password: 'p4ss',
-              ws_token: 'tok-123',
+              api_url: `http://127.0.0.1:${port}`,
+              username: 'freqtrader',
+              password: 'secret-pass',
+              ws_token: 'ws-secret-token',
+              timeout_ms: 700,
             },
           ],
-          telegram: {
-            enabled: true,
-            token: telegram.token,
-            api_root: telegram.apiRoot,
-            chats: [{ chat_id: '-42', topic_id: null }],
-            polling_timeout_s: 1,
-          },
-          access: { admins: ['telegram:7'], viewers: [] },
-          store: { path: storePath },
-        })}`,
+        }),
       );
-      const child = spawn(TSX, [join(ROOT, 'src', 'cli.ts'), '--config', path], {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, NODE_ENV: 'production' },
-      });
-      let stderr = '';
-      child.stderr.on('data', (chunk) => {
-        stderr += String(chunk);
-      });
-      await until(() => telegram.calls.some((call) => call.method === 'getUpdates'), 15_000, 'polling');
-      telegram.sendText({ chatId: -42, userId: 7, text: '/mute 2h', chatType: 'supergroup' });
-      await telegram.waitForMessages(1, 10_000);
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-      const state = JSON.parse(await readFile(storePath, 'utf8')) as {
-        chats: Record<string, { muted_until_ms: number }>;
-      };
-      expect(state.chats['telegram:-42']?.muted_until_ms).toBeGreaterThan(Date.now());
-      expect(stderr).toContain('freqtrade-chatops stopped');
-      expect(stderr).not.toContain('tok-123');
-      expect(stderr).not.toContain('p4ss');
+      const run = io();
+      const startedAt = Date.now();
+      expect(await runCli(['check-config', path], run.io)).toBe(1);
+      expect(Date.now() - startedAt).toBeLessThan(5_000);
+      expect(run.stdout()).toMatch(/✘ main .*message websocket failed: no answer within 700 ms/);
+      expect(held.length).toBe(1);
     } finally {
-      await telegram.close();
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
     }
-  }, 30_000);
+  });
 });

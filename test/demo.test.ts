@@ -1,13 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../src/demo/run-demo.js';
 import { createDemoState } from '../src/simulator/demo-seed.js';
 import { startFakeTelegram } from './fakes/fake-telegram.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TSX = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+import { DIST_CLI, ensureDistBuilt, processGroupMembers, ROOT } from './support/compiled.js';
 
 /** The first open trade of the simulator's `demo` seed, the one the transcript exits. */
 const seeded = createDemoState({ botName: 'demo', stakeCurrency: 'USDT', nowMs: Date.now() });
@@ -27,12 +24,12 @@ interface Run {
   totalMs: number;
 }
 
-/** Runs `tsx src/cli.ts demo` with `lines` piped to stdin (then end of input) and waits for it to exit by itself. */
+/** Runs the compiled `node dist/cli.js demo` with `lines` piped to stdin (then end of input) and waits for it to exit by itself. */
 function runCliDemo(lines: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     let startupMs = -1;
-    const child = spawn(TSX, ['src/cli.ts', 'demo'], {
+    const child = spawn(process.execPath, [DIST_CLI, 'demo'], {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: '1', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -66,6 +63,7 @@ describe('freqtrade-chatops demo (real CLI, piped stdin)', () => {
   let statusAfter: string;
 
   beforeAll(async () => {
+    await ensureDistBuilt();
     statusBefore = gitStatus();
     run = await runCliDemo([
       '/status',
@@ -76,7 +74,7 @@ describe('freqtrade-chatops demo (real CLI, piped stdin)', () => {
       '/locks',
     ]);
     statusAfter = gitStatus();
-  }, 30_000);
+  }, 90_000);
 
   // Start-up time is measured by `npm run bench`, not asserted here (no timed unit tests).
   it('exits 0 by itself at end of input, having shown the banner', () => {
@@ -127,9 +125,54 @@ describe('freqtrade-chatops demo (real CLI, piped stdin)', () => {
   });
 });
 
+/** Resolves once `text()` contains `wanted`, or fails after 10 s. */
+async function waitForText(text: () => string, wanted: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!text().includes(wanted)) {
+    if (Date.now() > deadline) throw new Error(`"${wanted}" did not appear in: ${text()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe('npm start with no config', () => {
+  beforeAll(ensureDistBuilt, 60_000);
+
+  it.skipIf(process.platform !== 'linux')(
+    'runs the compiled demo: the bot is one node process beside npm, with no loader',
+    async () => {
+      // detached: npm and everything it starts share one new process group, as in a terminal.
+      const child = spawn('npm', ['start', '--silent'], {
+        cwd: ROOT,
+        detached: true,
+        env: { ...process.env, NO_COLOR: '1', FTCHATOPS_CONFIG: '' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString('utf8');
+      });
+      const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+      const groupId = child.pid ?? 0;
+      try {
+        await waitForText(() => stdout, 'DEMO');
+        const members = await processGroupMembers(groupId);
+        const nodes = members.filter((member) => member.executable.startsWith('node'));
+        const bots = nodes.filter((member) => !member.commandLine[0]?.startsWith('npm'));
+        expect(bots.map((member) => member.commandLine)).toEqual([['node', 'dist/cli.js']]);
+        expect(nodes.length).toBe(2); // npm itself and the bot
+        expect(members.flatMap((member) => member.commandLine).join(' ')).not.toMatch(
+          /tsx|ts-node|--import|--loader/,
+        );
+      } finally {
+        process.kill(-groupId, 'SIGTERM');
+        await exited;
+      }
+    },
+    20_000,
+  );
+
   it('shows the demo and ends cleanly on Ctrl-C (SIGINT) while input is still open', async () => {
-    const child = spawn(TSX, ['src/cli.ts'], {
+    const child = spawn(process.execPath, [DIST_CLI], {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: '1', FTCHATOPS_CONFIG: '' },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -141,9 +184,7 @@ describe('npm start with no config', () => {
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.on('close', (code, signal) => resolve({ code, signal })),
     );
-    const deadline = Date.now() + 10_000;
-    while (!stdout.includes('DEMO') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(stdout).toContain('DEMO');
+    await waitForText(() => stdout, 'DEMO');
     child.kill('SIGINT');
     const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
     const { code, signal } = await exited;

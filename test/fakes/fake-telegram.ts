@@ -150,7 +150,13 @@ export interface FakeTelegram {
   message(chatId: number | string, messageId: number): StoredMessageView | undefined;
   /** Resolves when `messages` has at least n entries (rejects after timeoutMs, default 5000). */
   waitForMessages(n: number, timeoutMs?: number): Promise<SentMessage[]>;
-  /** Stops the server; a held long poll is answered with no updates first. */
+  /**
+   * From now on answer nothing, as a Telegram that became unreachable mid-connection: the held
+   * long poll and every later call stay open without an answer (calls still records them, with
+   * status 0) until close().
+   */
+  stopAnswering(): void;
+  /** Stops the server; a held long poll is answered with no updates first (unless stopAnswering). */
   close(): Promise<void>;
 }
 
@@ -490,6 +496,9 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   let allowedUpdates: Set<string> | undefined;
   let heldPoll: HeldPoll | undefined;
   let closed = false;
+  /** Set by stopAnswering(): requests are kept open here, never answered. */
+  let silent = false;
+  const unanswered: ServerResponse[] = [];
 
   // ---------------------------------------------------------------- chats, users, messages
 
@@ -955,6 +964,10 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     const params = parseParams(req, url, body);
     const call: ApiCall = { method: match?.[2] ?? url.pathname, body: params ?? {}, at, status: 0 };
     calls.push(call);
+    if (silent) {
+      unanswered.push(res);
+      return;
+    }
     if (!match) {
       await respond(res, call, { ok: false, code: 404, description: 'Not Found' });
       return;
@@ -1168,6 +1181,15 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
         };
         waiters.push(waiter);
       });
+    },
+    stopAnswering() {
+      silent = true;
+      const poll = heldPoll;
+      if (poll) {
+        heldPoll = undefined;
+        clearTimeout(poll.timer);
+        unanswered.push(poll.res);
+      }
     },
     async close() {
       if (closed) return;
