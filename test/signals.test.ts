@@ -169,9 +169,10 @@ describe.skipIf(process.platform === 'win32')('stopping the compiled bot', () =>
     expect({ code, signal }, bot.stderr()).toEqual({ code: 0, signal: null });
     expect(at - signalledAt).toBeLessThan(EXIT_LIMIT_MS);
     await expectStoreFlushed();
-    // The stop did ask Telegram (grammY's last getUpdates) and got no answer.
-    const unanswered = telegram.calls.slice(callsBefore).filter((call) => call.status === 0);
-    expect(unanswered.map((call) => call.method)).toContain('getUpdates');
+    // Whatever Telegram was asked after the signal went unanswered, and the stop did not wait
+    // for it (the runner aborts its long poll instead of making a last getUpdates).
+    const afterSignal = telegram.calls.slice(callsBefore);
+    expect(afterSignal.filter((call) => call.status !== 0 && call.method !== 'getUpdates')).toEqual([]);
     expect(bot.stderr()).toContain('freqtrade-chatops stopped');
   }, 30_000);
 

@@ -210,7 +210,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       if (harness.app !== app) await app.stop();
       await telegram.close();
       await freqtrade.close();
-      await rm(dir, { recursive: true, force: true });
+      // A store write still landing from a handler the bounded stop left behind: retry.
+      await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
   return harness;
