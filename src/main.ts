@@ -332,7 +332,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     for (const outbox of Object.values(outboxes)) outbox.stop();
     // What changed since (seen trades, delivery failures), with what time is left and at least a
     // moment more. A write that fails here fails the stop (exit status 1), so it is not missed.
-    await within('state file', store.flush(), STOP_TIMEOUT_MS, Math.max(deadline, Date.now() + 500), 'throw');
+    await within('state file', store.close(), STOP_TIMEOUT_MS, Math.max(deadline, Date.now() + 500), 'throw');
   };
   let stopping: Promise<void> | undefined;
   /** Stops everything started so far, each step bounded; a second call waits for the first. */

@@ -56,6 +56,11 @@ export interface Store {
   saveSeenTrades(bot: string, seen: SeenTrades): void;
   /** Waits for pending writes. */
   flush(): Promise<void>;
+  /**
+   * Writes what is pending, then stops writing: the app's stop is over, and a handler it left
+   * behind must not touch the file after the last flush. Changes after this stay in memory.
+   */
+  close(): Promise<void>;
 }
 
 /**
@@ -97,7 +102,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const data = db.data;
 
   let pending: Promise<void> = Promise.resolve();
+  let closed = false;
   const persist = () => {
+    if (closed) return;
     pending = pending
       .then(() => db.write())
       .catch((error: unknown) => {
@@ -168,6 +175,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       persist();
     },
     async flush() {
+      await pending;
+    },
+    async close() {
+      closed = true;
       await pending;
     },
   };
