@@ -1,7 +1,7 @@
 import { type AccessPolicy, authorize, chatBotsOf } from '../access/policy.js';
 import { ApiError, ChatopsError, NetworkError, UserInputError, ValidationError } from '../errors.js';
 import type { FreqtradeClient } from '../freqtrade/client.js';
-import { bindArguments } from './arguments.js';
+import { bindArguments, echoInput } from './arguments.js';
 import { parseCommandLine } from './parse-command.js';
 import { createPendingActions, type PendingAction, parseButtonAction } from './pending-actions.js';
 import { formatDuration } from '../notify/numbers.js';
@@ -73,14 +73,6 @@ const REFRESH_LIFETIME_MS = 24 * 60 * 60 * 1000;
 const PICKER_LIFETIME_MS = 5 * 60 * 1000;
 /** How long a used Confirm is remembered, so a late second press says "already used". */
 const USED_MEMORY_MS = 10 * 60 * 1000;
-/** User text echoed back in a reply is cut to this many characters. */
-export const ECHO_MAX_CHARS = 64;
-
-/** Cuts user text for echoing it in a reply: at most `ECHO_MAX_CHARS` code points, with an ellipsis. */
-export function echoText(text: string): string {
-  const chars = [...text];
-  return chars.length > ECHO_MAX_CHARS ? `${chars.slice(0, ECHO_MAX_CHARS - 1).join('')}…` : text;
-}
 
 /** The key a chat's state is stored under: `platform:chat[:topic]`. */
 export function chatKeyOf(ctx: Pick<CommandContext, 'platform' | 'chatId' | 'threadId'>): string {
@@ -218,7 +210,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       allowed === null || allowed.some((entry) => entry.toLowerCase() === name.toLowerCase());
     const requested = named.bot;
     if (requested !== undefined) {
-      const bot = fleet.get(echoText(requested));
+      const bot = fleet.get(echoInput(requested));
       if (!isAllowed(bot.name)) {
         throw new UserInputError(
           `This chat may only use ${allowed?.join(', ')}; ${bot.name} is not one of them.`,
@@ -447,7 +439,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       finished('unknown', 'refused', startedMs);
       return {
         tone: 'warning',
-        blocks: [{ kind: 'text', text: `Unknown command /${echoText(name)}. Send /help for the list.` }],
+        blocks: [{ kind: 'text', text: `Unknown command /${echoInput(name)}. Send /help for the list.` }],
       };
     }
     const decision = authorize(policy, ctx, command.role);
@@ -481,7 +473,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       if (!command || !authorize(policy, ctx, command.role).allowed) {
         return handleCommand(ctx, parsed.name, parsed.positional, parsed.named);
       }
-      const keys = parsed.repeatedKeys.map((key) => `${echoText(key)}=`).join(', ');
+      const keys = parsed.repeatedKeys.map((key) => `${echoInput(key)}=`).join(', ');
       return errorReply(
         new UserInputError(`${keys} was given more than once; give each key once.`, command.usage),
         command.name,

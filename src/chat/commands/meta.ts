@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { chatBotsOf, roleSatisfies } from '../../access/policy.js';
 import { ApiError, describeError, UserInputError } from '../../errors.js';
-import { arg } from '../arguments.js';
-import { echoText } from '../router.js';
+import { arg, echoInput } from '../arguments.js';
 import { type AnyCommandSpec, defineCommand } from '../types.js';
 import { formatUtc } from './duration.js';
 
@@ -32,7 +31,7 @@ export const helpCommand = defineCommand({
       const name = run.args.command.replace(/^\//, '').toLowerCase();
       const command = visible.find((c) => c.name === name || (c.aliases ?? []).includes(name));
       if (!command) {
-        throw new UserInputError(`No command /${echoText(name)} that you may use. Send /help for the list.`);
+        throw new UserInputError(`No command /${echoInput(name)} that you may use. Send /help for the list.`);
       }
       return {
         title: `/${command.name}`,
