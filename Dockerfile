@@ -35,5 +35,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 # Exec form: node is PID 1 and gets SIGTERM itself (no shell in between); it stops gracefully
 # within 5 s, well inside docker's 10 s before SIGKILL.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "/app/dist/cli.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=4", "/app/dist/cli.js"]
 CMD ["--config", "/config/config.json"]

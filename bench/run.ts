@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: three scenarios against real loopback servers, one Markdown table. A report,
+ * `npm run bench`: four scenarios against real loopback servers, one Markdown table. A report,
  * not a test: it always exits 0. Nothing is written to the repository (a temp dir under
  * os.tmpdir() is removed at the end). See bench/README.md.
  */
@@ -9,8 +9,13 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { TELEGRAM_LIMITS } from '../src/main.js';
 import { type FanoutResult, fanout } from './scenario-fanout.js';
-import { type MemoryResult, memory } from './scenario-memory.js';
 import { type LatencyResult, pipelineShippedLowRate, pipelineUnpaced } from './scenario-pipeline.js';
+import {
+  type BannerResult,
+  demoBanner,
+  type ShippedMemoryResult,
+  shippedMemory,
+} from './scenario-shipped.js';
 import { mb, type Percentiles } from './support.js';
 
 const TARGET_P99_MS = 2;
@@ -27,9 +32,6 @@ interface Row {
 const ms = (value: number): string => (Number.isFinite(value) ? value.toFixed(2) : 'n/a');
 const s1 = (valueMs: number): string => (valueMs / 1000).toFixed(1);
 const pct = (value: number): string => (Number.isFinite(value) ? `${(value * 100).toFixed(1)}%` : 'n/a');
-const memText = (sample: { rss: number; heapUsed: number; heapTotal: number }): string =>
-  `RSS ${mb(sample.rss).toFixed(1)} MB, heap used ${mb(sample.heapUsed).toFixed(1)} MB (total ${mb(sample.heapTotal).toFixed(1)} MB)`;
-
 function errorRow(scenario: string, error: unknown): Row {
   return {
     scenario,
@@ -116,31 +118,44 @@ function fanoutRow(result: FanoutResult): Row {
   };
 }
 
-function memoryRows(result: MemoryResult): Row[] {
-  const measured = `app alone in a child process (--expose-gc), ${result.bots} bots (10 fake Freqtrades, ws open), ${result.chats} Telegram chats`;
+const TARGET_RSS_MB = 120;
+const TARGET_BANNER_MS = 1_000;
+
+function shippedRows(result: ShippedMemoryResult): Row[] {
+  const setup = `\`node dist/cli.js --config\` (the compiled program, as \`npm start\` runs it), ${result.bots} bots, ${result.chats.toLocaleString('en-US')} Telegram chats; RSS from /proc`;
   return [
     {
-      scenario: '(c) memory: code loaded, before startApp',
-      measured,
-      result: memText(result.loaded),
-      target: 'report',
-      verdict: 'info',
+      scenario: '(c) shipped program: processes',
+      measured: 'node processes the running program is made of',
+      result: String(result.processes),
+      target: '1',
+      verdict: result.processes === 1 ? 'PASS' : 'FAIL',
     },
     {
-      scenario: '(c) memory: after start',
-      measured: 'after startApp, every stream open, full GC',
-      result: memText(result.started),
-      target: 'report',
-      verdict: 'info',
+      scenario: '(c) shipped program: RSS idle',
+      measured: `${setup}; every websocket open, 3 s after start`,
+      result: `${mb(result.idleRssBytes).toFixed(1)} MB (baseline: bare node + grammY + runner + auto-retry, bot created: ${mb(result.baselineRssBytes).toFixed(1)} MB)`,
+      target: `≤ ${TARGET_RSS_MB} MB`,
+      verdict: mb(result.idleRssBytes) <= TARGET_RSS_MB ? 'PASS' : 'FAIL',
     },
     {
-      scenario: `(c) memory: after ${result.events.toLocaleString('en-US')} events routed`,
-      measured: `10 per chat, routed in ${s1(result.routeElapsedMs)} s; most still queued in the outbox (30/s); no GC / after full GC`,
-      result: `${memText(result.routed)} / after GC: ${memText(result.routedAfterGc)}`,
-      target: 'report',
-      verdict: 'info',
+      scenario: '(c) shipped program: RSS under a burst',
+      measured: `${setup}; peak while ${result.notifications.toLocaleString('en-US')} notifications (one per chat) are routed, queued and sent at 30/s; then once all were delivered`,
+      result: `peak ${mb(result.burstPeakRssBytes).toFixed(1)} MB; ${mb(result.deliveredRssBytes).toFixed(1)} MB after ${result.deliveredMessages.toLocaleString('en-US')} messages in ${result.deliverySeconds.toFixed(1)} s`,
+      target: `≤ ${TARGET_RSS_MB} MB`,
+      verdict: mb(result.burstPeakRssBytes) <= TARGET_RSS_MB ? 'PASS' : 'FAIL',
     },
   ];
+}
+
+function bannerRow(result: BannerResult): Row {
+  return {
+    scenario: '(d) demo: start to banner',
+    measured: `\`node dist/cli.js\` with no config, spawn → banner on stdout, ${result.runs.length} runs`,
+    result: `median ${(result.medianMs / 1000).toFixed(2)} s (runs: ${result.runs.map((run) => (run / 1000).toFixed(2)).join(', ')} s)`,
+    target: `about ${TARGET_BANNER_MS / 1000} s`,
+    verdict: result.medianMs <= TARGET_BANNER_MS * 1.2 ? 'PASS' : 'FAIL',
+  };
 }
 
 function printTable(rows: Row[]): void {
@@ -230,11 +245,17 @@ async function main(): Promise<void> {
     } catch (error) {
       rows.push(errorRow('(b2) fan-out, merging off', error));
     }
-    step('(c) memory: 10 bots, 1,000 chats, 10,000 events');
+    step('(c) the shipped program: 10 bots, 1,000 chats, 1,000 notifications (about 50 s)');
     try {
-      rows.push(...memoryRows(await memory({ storePath, bots: 10, chats: 1_000, events: 10_000 })));
+      rows.push(...shippedRows(await shippedMemory({ tempDir: dir, bots: 10, chats: 1_000 })));
     } catch (error) {
-      rows.push(errorRow('(c) memory', error));
+      rows.push(errorRow('(c) shipped program', error));
+    }
+    step('(d) demo start to banner, 5 runs');
+    try {
+      rows.push(bannerRow(await demoBanner({ tempDir: dir, runs: 5 })));
+    } catch (error) {
+      rows.push(errorRow('(d) demo banner', error));
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 // The program's entry point: `npm start`, the `freqtrade-chatops` bin and the container all run
 // `node dist/cli.js` (compiled by `npm run build`), one node process with no loader.
 import { readFileSync, realpathSync } from 'node:fs';

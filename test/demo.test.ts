@@ -4,7 +4,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../src/demo/run-demo.js';
 import { createDemoState } from '../src/simulator/demo-seed.js';
 import { startFakeTelegram } from './fakes/fake-telegram.js';
-import { DIST_CLI, ensureDistBuilt, processGroupMembers, ROOT } from './support/compiled.js';
+import {
+  DIST_CLI,
+  ensureDistBuilt,
+  nodeFlagsOfStart,
+  processGroupMembers,
+  ROOT,
+} from './support/compiled.js';
 
 /** The first open trade of the simulator's `demo` seed, the one the transcript exits. */
 const seeded = createDemoState({ botName: 'demo', stakeCurrency: 'USDT', nowMs: Date.now() });
@@ -158,7 +164,9 @@ describe('npm start with no config', () => {
         const members = await processGroupMembers(groupId);
         const nodes = members.filter((member) => member.executable.startsWith('node'));
         const bots = nodes.filter((member) => !member.commandLine[0]?.startsWith('npm'));
-        expect(bots.map((member) => member.commandLine)).toEqual([['node', 'dist/cli.js']]);
+        expect(bots.map((member) => member.commandLine)).toEqual([
+          ['node', ...(await nodeFlagsOfStart()), 'dist/cli.js'],
+        ]);
         expect(nodes.length).toBe(2); // npm itself and the bot
         expect(members.flatMap((member) => member.commandLine).join(' ')).not.toMatch(
           /tsx|ts-node|--import|--loader/,

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from './support/compiled.js';
+import { nodeFlagsOfStart, ROOT } from './support/compiled.js';
 
 const run = promisify(execFile);
 
@@ -97,8 +97,11 @@ describe('Dockerfile', async () => {
     expect(entrypoint).toBeDefined();
     // Exec form (a JSON array): no shell between docker and node, so SIGTERM reaches node.
     const command = JSON.parse(entrypoint?.args ?? '[]') as string[];
-    expect(command[0]).toBe('node');
-    expect(command[1]).toBe(posix.join(workdir, bin['freqtrade-chatops'] ?? 'missing'));
+    // node, with the same flags as `npm start` (the young generation's size: see the README's
+    // Performance section), on the package's bin.
+    const flags = await nodeFlagsOfStart();
+    expect(command.slice(0, 1 + flags.length)).toEqual(['node', ...flags]);
+    expect(command[1 + flags.length]).toBe(posix.join(workdir, bin['freqtrade-chatops'] ?? 'missing'));
     const user = runtime.filter((step) => step.keyword === 'USER').at(-1)?.args;
     expect(user).toBeDefined();
     expect(user).not.toMatch(/^(root|0)$/);
@@ -171,8 +174,11 @@ describe('systemd unit', async () => {
   it('runs node on the package’s bin directly, as a dedicated user, restarting on failure', async () => {
     const { bin } = await packageJson();
     const [execStart = ''] = values('ExecStart');
-    const [node, program] = execStart.split(/\s+/);
+    const [node, ...rest] = execStart.split(/\s+/);
+    const flags = await nodeFlagsOfStart();
     expect(node).toMatch(/\/node$/);
+    expect(rest.slice(0, flags.length)).toEqual(flags);
+    const program = rest[flags.length];
     expect(program).toBe(`/opt/freqtrade-chatops/node_modules/freqtrade-chatops/${bin['freqtrade-chatops']}`);
     expect(values('User')).toEqual(['freqtrade-chatops']);
     expect(values('Restart')).toEqual(['on-failure']);

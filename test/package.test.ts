@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_CREDENTIALS, startFakeFreqtrade } from './fakes/fake-freqtrade.js';
-import { ensureDistBuilt, processGroupMembers, ROOT } from './support/compiled.js';
+import { ensureDistBuilt, nodeFlagsOfStart, processGroupMembers, ROOT } from './support/compiled.js';
 
 const run = promisify(execFile);
 /** npm runs through the shell's PATH (npm.cmd on Windows is not spawnable without a shell). */
@@ -129,6 +129,16 @@ describe('the packed package', () => {
       await expect(access(join(app, 'node_modules', dev))).rejects.toThrow();
     }
     await access(join(app, 'node_modules', 'grammy'));
+  });
+
+  it('starts node with the same flags as npm start, through its shebang', async () => {
+    const installed = await readFile(
+      join(app, 'node_modules', 'freqtrade-chatops', 'dist', 'cli.js'),
+      'utf8',
+    );
+    const shebang = installed.split('\n')[0] ?? '';
+    // `env -S` splits the flags off (coreutils ≥ 8.30, BSD env): still one process, node itself.
+    expect(shebang).toBe(['#!/usr/bin/env -S node', ...(await nodeFlagsOfStart())].join(' '));
   });
 
   it('prints its version and help from the installed bin', async () => {

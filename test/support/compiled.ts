@@ -114,3 +114,17 @@ export async function processGroupMembers(groupId: number): Promise<ProcessInfo[
   }
   return members;
 }
+
+/**
+ * The node flags `npm start` passes (package.json `scripts.start` is `node <flags> dist/cli.js`):
+ * the bin's shebang, the Dockerfile and the systemd unit must pass the same ones.
+ */
+export async function nodeFlagsOfStart(): Promise<string[]> {
+  const { scripts } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const words = (scripts['start'] ?? '').split(/\s+/).filter(Boolean);
+  if (words[0] !== 'node' || words.at(-1) !== 'dist/cli.js')
+    throw new Error(`scripts.start is not "node [flags] dist/cli.js": ${scripts['start']}`);
+  return words.slice(1, -1);
+}
