@@ -1082,14 +1082,14 @@ describe('/profit', () => {
     expect(calls(h).sort()).toEqual(['GET /daily?timescale=1', 'GET /profit']);
     expect(reply.title).toBe('📈 Profit');
     expect(reply.tone).toBe('loss');
-    expect(text).toContain('ROI closed trades: -0.00542913 BTC (0.00%) ≈ -67.02 USD');
-    expect(text).toContain('ROI all trades: -14.87167525 BTC (-1.49%) ≈ -183590.83 USD');
+    expect(text).toContain('ROI closed trades: 0.00% (-0.00542913 BTC) ≈ -67.02 USD');
+    expect(text).toContain('ROI all trades: -1.49% (-14.87167525 BTC) ≈ -183590.83 USD');
     expect(text).toContain('Mean profit per trade: +0.25% closed, +0.13% all');
     expect(text).toContain('Trades: 6 (2 closed, 4 open)');
     expect(text).toContain('First trade opened: 2024-05-10 10:58 UTC (17m ago)');
     expect(text).toContain('Latest trade opened: 2024-05-10 11:10 UTC (5m ago)');
     expect(text).toContain('Avg. duration: 19m');
-    expect(text).toContain('Best pair: XRP/BTC (+0.000155 BTC, 0.00%)');
+    expect(text).toContain('Best pair: XRP/BTC 0.00% (+0.000155 BTC)');
     expect(text).toContain('Win / loss: 1 / 1');
     expect(text).toContain('Winrate: 50.00%');
     expect(text).toContain('Expectancy: -0.00271456 BTC (ratio -0.49)');
@@ -1143,10 +1143,10 @@ describe('/profit', () => {
     } = PROFIT;
     const h = await harness({ 'GET /profit': old });
     const { text } = await h.run(profitCommand);
-    expect(text).toContain('Best pair: XRP/BTC (0.00%)');
+    expect(text).toContain('Best pair: XRP/BTC 0.00%');
     expect(text).not.toContain('Current drawdown');
     // No /daily answer: money is shown without a currency rather than failing.
-    expect(text).toContain('ROI all trades: -14.87 (-1.49%)');
+    expect(text).toContain('ROI all trades: -1.49% (-14.87)');
   });
 
   it('says "No trades yet" with the bot start when there are none', async () => {
@@ -1172,7 +1172,7 @@ describe('/profit', () => {
     expect(calls(h).sort()).toEqual(['GET /daily?timescale=4', 'GET /profit']);
     // 13.83 + 6.83 - 4.09 + 0 = 16.57 USDT on a starting balance of 1066.46 four days ago.
     expect(text).toContain(
-      'Last 4 days (sum of /daily, UTC days): +16.57 USDT (+1.55%) over 4 closed trades',
+      'Last 4 days (sum of /daily, UTC days): +1.55% (+16.57 USDT) over 4 closed trades',
     );
   });
 

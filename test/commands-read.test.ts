@@ -41,7 +41,8 @@ import { UserInputError } from '../src/errors.js';
 import { createFreqtradeClient, type FreqtradeClient } from '../src/freqtrade/client.js';
 import { createFleet } from '../src/freqtrade/fleet.js';
 import { createSilentLogger } from '../src/logger.js';
-import { formatMoney, formatRate, formatSignedMoney, formatSignedPercent } from '../src/notify/numbers.js';
+import { formatMoney, formatSignedMoney } from '../src/format/money.js';
+import { formatRate, formatSignedPercent } from '../src/format/numbers.js';
 import { type FakeFreqtrade, startFakeFreqtrade } from '../src/simulator/freqtrade-server.js';
 import { openStore } from '../src/store/store.js';
 
@@ -246,11 +247,11 @@ describe('read commands against the fake Freqtrade', () => {
     expect(profit.text).toContain('Winrate: 100.00%');
     // No losing trade: Freqtrade's profit factor is Infinity, sent as null.
     expect(profit.text).toContain('Profit factor: n/a (no losing trade)');
-    expect(profit.text).toMatch(/ROI closed trades: \+7\.5\d USDT \(\+0\.\d\d%\) ≈ \+7\.5\d USD/);
+    expect(profit.text).toMatch(/ROI closed trades: \+0\.\d\d% \(\+7\.5\d USDT\) ≈ \+7\.5\d USD/);
 
     const withDays = await s.run(profitCommand, ['3']);
     expect(withDays.text).toMatch(
-      /Last 3 days \(sum of \/daily, UTC days\): \+7\.5\d USDT \(\+0\.\d\d%\) over 2 closed trades/,
+      /Last 3 days \(sum of \/daily, UTC days\): \+0\.\d\d% \(\+7\.5\d USDT\) over 2 closed trades/,
     );
 
     const performance = await s.run(performanceCommand);

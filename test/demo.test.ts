@@ -102,7 +102,7 @@ describe('freqtrade-chatops demo (real CLI, piped stdin)', () => {
   it('shows the open trade in /status and profit numbers in /profit', () => {
     expect(run.stdout).toContain('Open trades (3)');
     expect(run.stdout).toContain(`#${TRADE_ID} ${TRADE_PAIR}`);
-    expect(run.stdout).toMatch(/ROI closed trades: [+-]?\d+(\.\d+)? USDT \([+-]?\d+\.\d+%\)/);
+    expect(run.stdout).toMatch(/ROI closed trades: [+-]?\d+\.\d+% \([+-]?\d+(\.\d+)? USDT\)/);
     expect(run.stdout).toMatch(/Trades: 9 \(6 closed, 3 open\)/);
   });
 

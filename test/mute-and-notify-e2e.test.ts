@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatUtc } from '../src/chat/commands/duration.js';
+import { formatUtc } from '../src/format/dates.js';
 import { parseConfig } from '../src/config/load.js';
 import type { BackfillResult } from '../src/freqtrade/event-stream.js';
 import { createSilentLogger } from '../src/logger.js';

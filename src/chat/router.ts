@@ -4,7 +4,7 @@ import type { FreqtradeClient } from '../freqtrade/client.js';
 import { bindArguments, echoInput } from './arguments.js';
 import { parseCommandLine } from './parse-command.js';
 import { createPendingActions, type PendingAction, parseButtonAction } from './pending-actions.js';
-import { formatDuration } from '../notify/numbers.js';
+import { formatDuration } from '../format/durations.js';
 import type { Reply, ReplyButton } from './reply.js';
 import type { AnyCommandSpec, CommandContext, CommandRun, CommandServices, Role } from './types.js';
 

@@ -12,6 +12,7 @@ import {
   renderTableText,
 } from '../chat/reply.js';
 import { ValidationError } from '../errors.js';
+import { pluralWord } from '../format/plural.js';
 
 export interface DiscordEmbedField {
   name: string;
@@ -453,7 +454,7 @@ function layoutButtons(reply: Reply): { rows: DiscordActionRow[]; note: string |
   const total = options.length + last.length;
   const note =
     shown < total
-      ? `${total - shown} more choice${total - shown === 1 ? '' : 's'} not shown (Discord shows 25 buttons per message): give the command an argument instead.`
+      ? `${total - shown} more ${pluralWord(total - shown, 'choice')} not shown (Discord shows 25 buttons per message): give the command an argument instead.`
       : null;
   return { rows: asRows(kept), note };
 }
@@ -531,7 +532,7 @@ export function renderDiscord(reply: Reply): DiscordMessagePayload[] {
   if (messages.length > MAX_PAYLOADS) {
     kept = messages.slice(0, MAX_PAYLOADS);
     const dropped = messages.length - MAX_PAYLOADS;
-    notes.push(`Reply cut short: ${dropped} more message${dropped === 1 ? '' : 's'} not shown.`);
+    notes.push(`Reply cut short: ${dropped} more ${pluralWord(dropped, 'message')} not shown.`);
   }
   if (buttonNote) notes.push(buttonNote);
 

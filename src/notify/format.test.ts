@@ -11,14 +11,6 @@ import {
   formatExitFillEvent,
   formatWhitelistEvent,
 } from './format.js';
-import {
-  formatDuration,
-  formatMoney,
-  formatRate,
-  formatSignedMoney,
-  formatSignedPercent,
-  profitEmoji,
-} from './numbers.js';
 
 // Reference frames (shared/freqtrade-api-reference.md §4, freqtrade-api.md "Example frames").
 const ENTRY_FILL = {
@@ -168,66 +160,6 @@ function mustFormat(frame: Record<string, unknown>, options: FormatOptions = ONE
   return reply;
 }
 
-describe('numbers', () => {
-  it('formats signed money with its currency, 2 decimals for stable coins and more for small amounts', () => {
-    expect(formatSignedMoney(2.41, 'USDT')).toBe('+2.41 USDT');
-    expect(formatSignedMoney(-1.2, 'USDT')).toBe('-1.20 USDT');
-    expect(formatSignedMoney(1234.5678, 'USDT')).toBe('+1234.57 USDT');
-    expect(formatSignedMoney(-0.000123, 'USDT')).toBe('-0.000123 USDT');
-    expect(formatSignedMoney(0.01465333, 'BTC')).toBe('+0.01465333 BTC');
-    expect(formatSignedMoney(1.5, 'BTC')).toBe('+1.50 BTC');
-    expect(formatSignedMoney(-0.05746268, 'ETH')).toBe('-0.05746 ETH');
-  });
-
-  it('prints money that rounds to zero without a sign, and n/a for non-finite amounts', () => {
-    expect(formatSignedMoney(0, 'USDT')).toBe('0.00 USDT');
-    expect(formatSignedMoney(-0, 'USDT')).toBe('0.00 USDT');
-    expect(formatSignedMoney(Number.NaN, 'USDT')).toBe('n/a USDT');
-    expect(formatMoney(100, 'USDT')).toBe('100.00 USDT');
-    expect(formatMoney(-3, 'USDT')).toBe('-3.00 USDT');
-  });
-
-  it('formats a ratio as a signed percent with 2 decimals', () => {
-    expect(formatSignedPercent(0.0125)).toBe('+1.25%');
-    expect(formatSignedPercent(-0.008)).toBe('-0.80%');
-    expect(formatSignedPercent(0.0241)).toBe('+2.41%');
-    expect(formatSignedPercent(0)).toBe('0.00%');
-    expect(formatSignedPercent(-0.00001)).toBe('0.00%');
-    expect(formatSignedPercent(Number.POSITIVE_INFINITY)).toBe('n/a');
-  });
-
-  it('keeps the meaningful digits of a rate without exponent notation', () => {
-    expect(formatRate(0.00001234)).toBe('0.00001234');
-    expect(formatRate(1.099e-5)).toBe('0.00001099');
-    expect(formatRate(3050.5)).toBe('3050.5');
-    expect(formatRate(3124)).toBe('3124');
-    expect(formatRate(65432.123456)).toBe('65432.123');
-    expect(formatRate(1333.3333333333335)).toBe('1333.3333');
-    expect(formatRate(0)).toBe('0');
-    expect(formatRate(Number.NaN)).toBe('n/a');
-  });
-
-  it('formats a duration as its two largest units', () => {
-    const minute = 60_000;
-    expect(formatDuration((4 * 60 + 47) * minute + 9_280)).toBe('4h 47m');
-    expect(formatDuration(3 * 60 * minute)).toBe('3h');
-    expect(formatDuration((2 * 24 + 3) * 60 * minute + 5 * minute)).toBe('2d 3h');
-    expect(formatDuration(12 * minute + 5_000)).toBe('12m 5s');
-    expect(formatDuration(45_900)).toBe('45s');
-    expect(formatDuration(-5_000)).toBe('0s');
-    expect(formatDuration(Number.NaN)).toBe('0s');
-  });
-
-  it('picks the exit emoji as Freqtrade does', () => {
-    expect(profitEmoji(0.05)).toBe('🚀');
-    expect(profitEmoji(0.0499)).toBe('✳️');
-    expect(profitEmoji(0)).toBe('✳️');
-    expect(profitEmoji(-0.01, 'stop_loss')).toBe('⚠️');
-    expect(profitEmoji(-0.01, 'roi')).toBe('❌');
-    expect(profitEmoji(-0.01)).toBe('❌');
-  });
-});
-
 describe('formatEntryEvent / formatEntryFillEvent', () => {
   it('shows direction, rate, stake, amount and tag of a new trade', () => {
     const reply = formatEntryEvent(eventOf('entry', ENTRY), ONE_BOT);
@@ -297,7 +229,7 @@ describe('formatExitEvent / formatExitFillEvent', () => {
     expect(reply.title).toBe('✳️ Exited Long ETH/USDT (#42) +2.41%');
     expect(reply.tone).toBe('profit');
     expect(fields(reply)).toEqual({
-      Profit: '+2.41 USDT (+2.41%)',
+      Profit: '+2.41% (+2.41 USDT)',
       'Exit reason': 'roi',
       Duration: '4h 47m',
       Direction: 'Long',
@@ -313,7 +245,7 @@ describe('formatExitEvent / formatExitFillEvent', () => {
     expect(text.split('\n').slice(0, 5)).toEqual([
       '✳️ [main] Exited Long ETH/USDT (#42) +2.41%',
       '',
-      'Profit: +2.41 USDT (+2.41%)',
+      'Profit: +2.41% (+2.41 USDT)',
       'Exit reason: roi',
       'Duration: 4h 47m',
     ]);
@@ -324,7 +256,7 @@ describe('formatExitEvent / formatExitFillEvent', () => {
     expect(reply.title).toBe('⚠️ Exited Long KEY/ETH (#1) -57.41%');
     expect(reply.tone).toBe('loss');
     expect(fields(reply)).toMatchObject({
-      Profit: '-0.05746 ETH (-57.41%)',
+      Profit: '-57.41% (-0.05746 ETH)',
       'Exit reason': 'stop_loss',
       Duration: '1d 2h',
       'Open rate': '0.00075 ETH',
@@ -343,14 +275,14 @@ describe('formatExitEvent / formatExitFillEvent', () => {
       final_profit_ratio: -0.008,
     });
     expect(reply.title).toBe('❌ Exited Long KEY/ETH (#1) -0.80%');
-    expect(fields(reply).Profit).toBe('-1.20 ETH (-0.80%)');
+    expect(fields(reply).Profit).toBe('-0.80% (-1.20 ETH)');
   });
 
   it('shows a pending exit with 🚀 at ≥ 5 %, unrealized profit and the current rate', () => {
     const reply = mustFormat(EXIT_ROI);
     expect(reply.title).toBe('🚀 Exiting Long ETH/USDT (#42) +9.45%');
     expect(fields(reply)).toMatchObject({
-      'Unrealized profit': '+5.69 USDT (+9.45%)',
+      'Unrealized profit': '+9.45% (+5.69 USDT)',
       'Exit order rate': '2.2 USDT',
       'Current rate': '2.3 USDT',
       Duration: '2h 30m',
@@ -376,7 +308,7 @@ describe('formatExitEvent / formatExitFillEvent', () => {
     });
     expect(reply.title).toBe('✳️ Partially exited Long ETH/USDT (#42) +2.40%');
     expect(fields(reply)).toMatchObject({
-      'Partial profit': '+1.20 USDT (+2.40%)',
+      'Partial profit': '+2.40% (+1.20 USDT)',
       'Cumulative profit': '+1.20 USDT',
       'Remaining stake': '50.00 USDT',
     });
@@ -395,8 +327,8 @@ describe('formatExitEvent / formatExitFillEvent', () => {
     expect(reply.title).toBe('✳️ Exited Long ETH/USDT (#42) +3.10%');
     expect(reply.tone).toBe('profit');
     expect(fields(reply)).toMatchObject({
-      'Partial profit': '-0.50 USDT (-1.00%)',
-      'Final profit': '+3.10 USDT (+3.10%)',
+      'Partial profit': '-1.00% (-0.50 USDT)',
+      'Final profit': '+3.10% (+3.10 USDT)',
     });
   });
 });
@@ -422,7 +354,7 @@ describe('cancel events', () => {
     expect(fields(reply)).toMatchObject({
       Reason: 'cancelled on exchange',
       'Exit reason': 'roi',
-      'Unrealized profit': '+2.41 USDT (+2.41%)',
+      'Unrealized profit': '+2.41% (+2.41 USDT)',
       Duration: '1h 15m',
     });
   });
@@ -458,7 +390,7 @@ describe('backfilled events', () => {
     const reply = formatEvent(event(EXIT_FILL_PROFIT, { backfilled: true }), ONE_BOT);
     expect(reply?.title).toBe('✳️ Exited Long ETH/USDT (#42) +2.41% (filled while disconnected)');
     expect(reply?.title).not.toMatch(/Exiting|Partially/);
-    expect(fields(reply)).toMatchObject({ Profit: '+2.41 USDT (+2.41%)', 'Exit rate': '3124 USDT' });
+    expect(fields(reply)).toMatchObject({ Profit: '+2.41% (+2.41 USDT)', 'Exit rate': '3124 USDT' });
     expect(fields(reply)).not.toHaveProperty('Unrealized profit');
     expect(fields(reply)).not.toHaveProperty('Current rate');
   });

@@ -1,13 +1,11 @@
 import type { Reply, ReplyBlock, ReplyField, ReplyTone } from '../chat/reply.js';
 import type { BotEvent, BotEventOf } from '../freqtrade/event-schemas.js';
-import {
-  formatDuration,
-  formatMoney,
-  formatRate,
-  formatSignedMoney,
-  formatSignedPercent,
-  profitEmoji,
-} from './numbers.js';
+import { formatDurationBetween } from '../format/dates.js';
+import { formatDuration } from '../format/durations.js';
+import { formatMoney, formatSignedMoney } from '../format/money.js';
+import { formatRate, formatSignedPercent } from '../format/numbers.js';
+import { plural } from '../format/plural.js';
+import { directionText, profitEmoji, profitText } from '../format/trade-phrases.js';
 
 /*
  * Notification formatters: one pure function per Freqtrade message type, each returning a
@@ -73,22 +71,6 @@ function fieldsBlock(entries: Array<[string, string | undefined]>): ReplyBlock {
   return { kind: 'fields', fields };
 }
 
-/** Epoch ms of a Freqtrade date (RFC 3339, or naive `YYYY-MM-DD[ T]HH:MM:SS` meaning UTC); null when unparseable. */
-function parseUtcMs(text: string | null | undefined): number | null {
-  if (!text) return null;
-  let iso = text.trim().replace(' ', 'T');
-  if (!/(?:Z|[+-]\d{2}:?\d{2})$/i.test(iso)) iso += 'Z';
-  const ms = Date.parse(iso);
-  return Number.isFinite(ms) ? ms : null;
-}
-
-/** Duration between two Freqtrade dates, or undefined when either is missing or unparseable. */
-function durationBetween(from: string | null | undefined, to: string | null | undefined): string | undefined {
-  const start = parseUtcMs(from);
-  const end = parseUtcMs(to);
-  return start === null || end === null ? undefined : formatDuration(end - start);
-}
-
 type TradeEvent = BotEventOf<'entry' | 'entry_fill' | 'entry_cancel' | 'exit' | 'exit_fill' | 'exit_cancel'>;
 
 function quoteCurrency(event: TradeEvent): string {
@@ -97,14 +79,6 @@ function quoteCurrency(event: TradeEvent): string {
 
 function baseCurrency(event: TradeEvent): string {
   return event.base_currency || event.pair.split('/')[0] || '';
-}
-
-/** `'Long'`, `'Short (3x)'`: leverage shown when it is not 1, with up to 3 significant digits as Freqtrade does. */
-function directionText(event: TradeEvent): string {
-  const leverage = event.leverage;
-  return leverage && leverage !== 1
-    ? `${event.direction} (${Number(leverage.toPrecision(3))}x)`
-    : event.direction;
 }
 
 function rateText(rate: number | null | undefined, event: TradeEvent): string | undefined {
@@ -119,11 +93,6 @@ function enterTag(event: TradeEvent): string | undefined {
   return event.enter_tag || event.buy_tag || undefined;
 }
 
-/** `'+2.41 USDT (+2.41%)'`. */
-function profitText(amount: number, ratio: number, currency: string): string {
-  return `${formatSignedMoney(amount, currency)} (${formatSignedPercent(ratio)})`;
-}
-
 /**
  * `' (filled while disconnected)'` for a back-filled fill, `' (order placed while disconnected)'`
  * for a back-filled order still open, `''` for a live event: a late report must not read as news.
@@ -133,26 +102,24 @@ function backfilledSuffix(event: BotEvent, isFill: boolean): string {
   return ` ${isFill ? BACKFILLED_FILL_SUFFIX : BACKFILLED_ORDER_SUFFIX}`;
 }
 
-/**
- * 🔵 An entry order was placed: title "Entering Long ETH/USDT (#42)", or "Increasing …" for a
- * position adjustment; back-filled (the order is still open) it adds "(order placed while disconnected)".
- */
-export function formatEntryEvent(event: BotEventOf<'entry'>, options: FormatOptions): Reply {
-  const action = event.sub_trade ? 'Increasing' : 'Entering';
+/** Shared body of entry and entry_fill: the same fields, the fill without a current rate. */
+function formatEntry(event: BotEventOf<'entry' | 'entry_fill'>, options: FormatOptions): Reply {
+  const isFill = event.type === 'entry_fill';
+  const action = event.sub_trade ? (isFill ? 'Increased' : 'Increasing') : isFill ? 'Entered' : 'Entering';
   return reply(
     event,
     title(
-      ENTRY_EMOJI,
+      isFill ? ENTRY_FILL_EMOJI : ENTRY_EMOJI,
       event,
       options,
-      `${action} ${event.direction} ${event.pair} (#${event.trade_id})${backfilledSuffix(event, false)}`,
+      `${action} ${event.direction} ${event.pair} (#${event.trade_id})${backfilledSuffix(event, isFill)}`,
     ),
     'entry',
     [
       fieldsBlock([
-        ['Direction', directionText(event)],
+        ['Direction', directionText(event.direction, event.leverage)],
         ['Open rate', rateText(event.open_rate, event)],
-        ['Current rate', rateText(event.current_rate, event)],
+        ['Current rate', event.type === 'entry' ? rateText(event.current_rate, event) : undefined],
         [
           event.sub_trade ? 'New total stake' : 'Stake',
           formatMoney(event.stake_amount, event.stake_currency),
@@ -165,53 +132,43 @@ export function formatEntryEvent(event: BotEventOf<'entry'>, options: FormatOpti
 }
 
 /**
- * ✔️ An entry order filled: title "Entered Long ETH/USDT (#42)", or "Increased …" for a position
- * adjustment; back-filled it adds "(filled while disconnected)".
+ * 🔵 An entry order was placed: title "Entering Long ETH/USDT (#42)", or "Increasing …" for a
+ * position adjustment; back-filled (the order is still open) it adds "(order placed while disconnected)".
  */
-export function formatEntryFillEvent(event: BotEventOf<'entry_fill'>, options: FormatOptions): Reply {
-  const action = event.sub_trade ? 'Increased' : 'Entered';
+export const formatEntryEvent: (event: BotEventOf<'entry'>, options: FormatOptions) => Reply = formatEntry;
+
+/**
+ * ✔️ An entry order filled: title "Entered Long ETH/USDT (#42)", or "Increased …" for a position
+ * adjustment, without the current rate; back-filled it adds "(filled while disconnected)".
+ */
+export const formatEntryFillEvent: (event: BotEventOf<'entry_fill'>, options: FormatOptions) => Reply =
+  formatEntry;
+
+/** ⚠️ The Reply of a cancelled order: title "{what} ETH/USDT (#42)" and the given fields, warning tone. */
+function cancelReply(
+  event: BotEventOf<'entry_cancel' | 'exit_cancel'>,
+  options: FormatOptions,
+  what: string,
+  fields: Array<[string, string | undefined]>,
+): Reply {
   return reply(
     event,
-    title(
-      ENTRY_FILL_EMOJI,
-      event,
-      options,
-      `${action} ${event.direction} ${event.pair} (#${event.trade_id})${backfilledSuffix(event, true)}`,
-    ),
-    'entry',
-    [
-      fieldsBlock([
-        ['Direction', directionText(event)],
-        ['Open rate', rateText(event.open_rate, event)],
-        [
-          event.sub_trade ? 'New total stake' : 'Stake',
-          formatMoney(event.stake_amount, event.stake_currency),
-        ],
-        ['Amount', amountText(event)],
-        ['Enter tag', enterTag(event)],
-      ]),
-    ],
+    title(CANCEL_EMOJI, event, options, `${what} ${event.pair} (#${event.trade_id})`),
+    'warning',
+    [fieldsBlock(fields)],
   );
 }
 
 /** ⚠️ An entry order was cancelled: title "Entry cancelled ETH/USDT (#42)", the reason first. */
 export function formatEntryCancelEvent(event: BotEventOf<'entry_cancel'>, options: FormatOptions): Reply {
-  const what = event.sub_trade ? 'Partial entry cancelled' : 'Entry cancelled';
-  return reply(
-    event,
-    title(CANCEL_EMOJI, event, options, `${what} ${event.pair} (#${event.trade_id})`),
-    'warning',
-    [
-      fieldsBlock([
-        ['Reason', event.reason],
-        ['Direction', directionText(event)],
-        ['Open rate', rateText(event.open_rate, event)],
-        ['Stake', formatMoney(event.stake_amount, event.stake_currency)],
-        ['Amount', amountText(event)],
-        ['Enter tag', enterTag(event)],
-      ]),
-    ],
-  );
+  return cancelReply(event, options, event.sub_trade ? 'Partial entry cancelled' : 'Entry cancelled', [
+    ['Reason', event.reason],
+    ['Direction', directionText(event.direction, event.leverage)],
+    ['Open rate', rateText(event.open_rate, event)],
+    ['Stake', formatMoney(event.stake_amount, event.stake_currency)],
+    ['Amount', amountText(event)],
+    ['Enter tag', enterTag(event)],
+  ]);
 }
 
 /** Shared body of exit and exit_fill, after Freqtrade's `_format_exit_msg`. */
@@ -244,12 +201,7 @@ function formatExit(event: BotEventOf<'exit' | 'exit_fill'>, options: FormatOpti
     profitLabel = isFill ? 'Partial profit' : 'Unrealized partial profit';
   let totalField: [string, string | undefined] = ['Final profit', undefined];
   if (isFinalAfterPartials && event.cumulative_profit !== null && event.cumulative_profit !== undefined) {
-    totalField = [
-      'Final profit',
-      event.final_profit_ratio === null || event.final_profit_ratio === undefined
-        ? formatSignedMoney(event.cumulative_profit, currency)
-        : profitText(event.cumulative_profit, event.final_profit_ratio, currency),
-    ];
+    totalField = ['Final profit', profitText(event.final_profit_ratio, event.cumulative_profit, currency)];
   } else if (isPartial && event.cumulative_profit) {
     totalField = ['Cumulative profit', formatSignedMoney(event.cumulative_profit, currency)];
   }
@@ -266,11 +218,11 @@ function formatExit(event: BotEventOf<'exit' | 'exit_fill'>, options: FormatOpti
     headlineRatio >= 0 ? 'profit' : 'loss',
     [
       fieldsBlock([
-        [profitLabel, profitText(event.profit_amount, event.profit_ratio, currency)],
+        [profitLabel, profitText(event.profit_ratio, event.profit_amount, currency)],
         totalField,
         ['Exit reason', event.exit_reason ?? undefined],
-        ['Duration', durationBetween(event.open_date, event.close_date)],
-        ['Direction', directionText(event)],
+        ['Duration', formatDurationBetween(event.open_date, event.close_date)],
+        ['Direction', directionText(event.direction, event.leverage)],
         ['Open rate', rateText(event.open_rate, event)],
         [isFill ? 'Exit rate' : 'Exit order rate', rateText(exitRate, event)],
         ['Current rate', isFill ? undefined : rateText(event.current_rate, event)],
@@ -283,48 +235,35 @@ function formatExit(event: BotEventOf<'exit' | 'exit_fill'>, options: FormatOpti
 }
 
 /** An exit order was placed: emoji by profit (🚀 ≥ 5 %, ✳️ ≥ 0, ⚠️ stop loss, ❌ loss), profit in the title; "Partially exiting" for a partial exit; back-filled, "(order placed while disconnected)". */
-export function formatExitEvent(event: BotEventOf<'exit'>, options: FormatOptions): Reply {
-  return formatExit(event, options);
-}
+export const formatExitEvent: (event: BotEventOf<'exit'>, options: FormatOptions) => Reply = formatExit;
 
 /** An exit order filled: like `formatExitEvent` with "Exited", the fill's exit rate and no current rate; back-filled, "(filled while disconnected)". */
-export function formatExitFillEvent(event: BotEventOf<'exit_fill'>, options: FormatOptions): Reply {
-  return formatExit(event, options);
-}
+export const formatExitFillEvent: (event: BotEventOf<'exit_fill'>, options: FormatOptions) => Reply =
+  formatExit;
 
 /** ⚠️ An exit order was cancelled: title "Exit cancelled ETH/USDT (#42)", the reason first; the trade stays open. */
 export function formatExitCancelEvent(event: BotEventOf<'exit_cancel'>, options: FormatOptions): Reply {
-  const what = event.sub_trade ? 'Partial exit cancelled' : 'Exit cancelled';
   const hasProfit =
     event.profit_amount !== null &&
     event.profit_amount !== undefined &&
     event.profit_ratio !== null &&
     event.profit_ratio !== undefined;
-  return reply(
-    event,
-    title(CANCEL_EMOJI, event, options, `${what} ${event.pair} (#${event.trade_id})`),
-    'warning',
+  return cancelReply(event, options, event.sub_trade ? 'Partial exit cancelled' : 'Exit cancelled', [
+    ['Reason', event.reason],
+    ['Exit reason', event.exit_reason ?? undefined],
     [
-      fieldsBlock([
-        ['Reason', event.reason],
-        ['Exit reason', event.exit_reason ?? undefined],
-        [
-          'Unrealized profit',
-          hasProfit
-            ? profitText(event.profit_amount ?? 0, event.profit_ratio ?? 0, quoteCurrency(event))
-            : undefined,
-        ],
-        [
-          'Duration',
-          durationBetween(event.open_date, event.close_date ?? (options.now ?? new Date()).toISOString()),
-        ],
-        ['Direction', directionText(event)],
-        ['Open rate', rateText(event.open_rate, event)],
-        ['Amount', amountText(event)],
-        ['Enter tag', enterTag(event)],
-      ]),
+      'Unrealized profit',
+      hasProfit ? profitText(event.profit_ratio, event.profit_amount, quoteCurrency(event)) : undefined,
     ],
-  );
+    [
+      'Duration',
+      formatDurationBetween(event.open_date, event.close_date ?? (options.now ?? new Date()).toISOString()),
+    ],
+    ['Direction', directionText(event.direction, event.leverage)],
+    ['Open rate', rateText(event.open_rate, event)],
+    ['Amount', amountText(event)],
+    ['Enter tag', enterTag(event)],
+  ]);
 }
 
 /** Strips the Telegram Markdown v1 marks (`*`, backticks) Freqtrade puts in status/startup/exception texts; trimmed. */
@@ -420,7 +359,7 @@ function pairList(pairs: string[]): string {
  */
 export function formatWhitelistEvent(event: BotEventOf<'whitelist'>, options: FormatOptions): Reply | null {
   const current = [...new Set(event.data)];
-  const count = `${current.length} ${current.length === 1 ? 'pair' : 'pairs'}`;
+  const count = plural(current.length, 'pair');
   if (options.previousWhitelist === undefined) {
     return reply(event, title('', event, options, `Whitelist: ${count}`), 'neutral', [
       { kind: 'text', text: current.length === 0 ? 'The whitelist is empty.' : pairList(current) },

@@ -2,7 +2,8 @@ import type { Reply, ReplyBlock, ReplyField } from '../chat/reply.js';
 import type { BotEvent } from '../freqtrade/event-schemas.js';
 import type { HeldNotification } from '../store/schema.js';
 import { stripTelegramMarkdown } from './format.js';
-import { formatSignedMoney, formatSignedPercent, profitEmoji } from './numbers.js';
+import { plural, pluralWord } from '../format/plural.js';
+import { profitEmoji, profitText } from '../format/trade-phrases.js';
 
 /*
  * Notifications held for a muted chat: warnings, worker errors and exits (live or back-filled)
@@ -124,18 +125,15 @@ function botPrefix(record: HeldNotification, options: HeldSummaryOptions): strin
 }
 
 /** `'+2.41% (+2.41 USDT)'`, the amount only when known; undefined without a ratio. */
-function profitText(record: HeldNotification): string | undefined {
+function heldProfitText(record: HeldNotification): string | undefined {
   if (record.profit_ratio === null) return undefined;
-  const percent = formatSignedPercent(record.profit_ratio);
-  return record.profit_amount === null
-    ? percent
-    : `${percent} (${formatSignedMoney(record.profit_amount, record.currency ?? '')})`;
+  return profitText(record.profit_ratio, record.profit_amount, record.currency ?? '');
 }
 
 /** One trade's line: its latest held exit, e.g. `'✳️ Exited Long ETH/USDT (#3) +2.41% (+2.41 USDT) · roi'`. */
 function exitLine(record: HeldNotification, options: HeldSummaryOptions): string {
   const what = `${record.direction ? `${record.direction} ` : ''}${record.pair ?? '?'} (#${record.trade_id ?? '?'})`;
-  const profit = profitText(record);
+  const profit = heldProfitText(record);
   const parts: string[] = [];
   if (record.type === 'exit_cancel') {
     parts.push(`⚠️ ${botPrefix(record, options)}Exit cancelled ${what}`);
@@ -171,7 +169,7 @@ export function formatHeldSummary(
   const knownTypes = new Set(TYPE_LABELS.map(([type]) => type));
   for (const [type, one, many] of TYPE_LABELS) {
     const count = held.filter((record) => record.type === type).length;
-    if (count > 0) counts.push({ label: count === 1 ? one : many, value: String(count), inline: true });
+    if (count > 0) counts.push({ label: pluralWord(count, one, many), value: String(count), inline: true });
   }
   const other = held.filter((record) => !knownTypes.has(record.type)).length;
   if (other > 0) counts.push({ label: 'Other', value: String(other), inline: true });
@@ -203,7 +201,7 @@ export function formatHeldSummary(
     blocks.push({ kind: 'text', text: newestLines(warningLines, MAX_WARNINGS_LISTED).join('\n') });
   }
   if (options.dropped > 0) {
-    const many = options.dropped === 1 ? 'notification was' : 'notifications were';
+    const many = pluralWord(options.dropped, 'notification was', 'notifications were');
     blocks.push({
       kind: 'text',
       text: `${options.dropped} older ${many} not kept (at most ${MAX_HELD_PER_CHAT} are held).`,
@@ -212,7 +210,7 @@ export function formatHeldSummary(
   }
   const hasWarnings = warningLines.length > 0;
   return {
-    title: `🔔 Mute ended: ${total} ${total === 1 ? 'notification' : 'notifications'} held while muted`,
+    title: `🔔 Mute ended: ${plural(total, 'notification')} held while muted`,
     tone: hasWarnings ? 'warning' : 'info',
     blocks: blocks.filter((block) => block.kind !== 'fields' || block.fields.length > 0),
   };

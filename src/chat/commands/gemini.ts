@@ -18,6 +18,7 @@ import {
   multiplyDecimals,
 } from '../../exchanges/gemini/decimal.js';
 import { type ReconciledCurrency, reconcileBalances } from '../../exchanges/gemini/reconcile.js';
+import { plural, pluralWord } from '../../format/plural.js';
 import type { Logger } from '../../logger.js';
 import type { Reply, ReplyBlock } from '../reply.js';
 import { type AnyCommandSpec, type CommandRun, defineCommand, type RequiredRole } from '../types.js';
@@ -116,11 +117,6 @@ export function tolerancePercent(toleranceRatio: number): string {
   return `${multiplyDecimals(decimalFromNumber(toleranceRatio), '100')}%`;
 }
 
-/** Returns "1 currency" / "3 currencies". */
-function currencies(count: number): string {
-  return `${count} ${count === 1 ? 'currency' : 'currencies'}`;
-}
-
 /** The role both commands need: admin, or viewer when `gemini.viewers_allowed`. */
 function roleFor(viewersAllowed: boolean): RequiredRole {
   return viewersAllowed ? 'viewer' : 'admin';
@@ -210,7 +206,7 @@ function reconcileReply(
   } else {
     blocks.push({
       kind: 'text',
-      text: `${flagged.map((row) => row.currency.toUpperCase()).join(', ')} ${flagged.length === 1 ? 'differs' : 'differ'} by more than ${within} of the larger amount.`,
+      text: `${flagged.map((row) => row.currency.toUpperCase()).join(', ')} ${pluralWord(flagged.length, 'differs', 'differ')} by more than ${within} of the larger amount.`,
     });
   }
   blocks.push({
@@ -233,7 +229,7 @@ function reconcileReply(
   blocks.push(...noteBlock);
   if (flagged.length === 0) return { title: `✅ Gemini matches ${botName}`, tone: 'profit', blocks };
   return {
-    title: `⚠️ Gemini and ${botName} disagree on ${flagged.length} of ${currencies(rows.length)}`,
+    title: `⚠️ Gemini and ${botName} disagree on ${flagged.length} of ${plural(rows.length, 'currency', 'currencies')}`,
     tone: 'warning',
     blocks,
   };

@@ -4,21 +4,15 @@
  */
 import { z } from 'zod';
 import type { LogLine, ShowConfig } from '../../freqtrade/schemas.js';
-import { formatDuration, formatRate, formatSignedPercent } from '../../notify/numbers.js';
+import { formatUtcCell, formatUtcOrNa, formatUtcSeconds, parseFreqtradeDate } from '../../format/dates.js';
+import { formatDuration } from '../../format/durations.js';
+import { NOT_AVAILABLE, orNa } from '../../format/missing.js';
+import { formatLimit, formatPlainPercent, formatRate, formatSignedPercent } from '../../format/numbers.js';
+import { plural } from '../../format/plural.js';
 import { arg } from '../arguments.js';
 import type { ReplyBlock, ReplyField } from '../reply.js';
 import { defineCommand } from '../types.js';
-import {
-  formatLimit,
-  formatPlainPercent,
-  formatUtcCell,
-  formatUtcOrNa,
-  NOT_AVAILABLE,
-  orNa,
-  parseFreqtradeDate,
-  plural,
-  settled,
-} from './read-format.js';
+import { settled } from './secondary-calls.js';
 
 const DEFAULT_LOG_LINES = 10;
 const MAX_LOG_LINES = 100;
@@ -179,10 +173,7 @@ export const showConfigCommand = defineCommand({
 
 /** `"2024-05-10 11:35:01 INFO freqtrade.worker: Starting worker"`, the time in UTC from the epoch ms. */
 function logLineText([date, timestampMs, logger, level, message]: LogLine): string {
-  const time =
-    Number.isFinite(timestampMs) && timestampMs > 0
-      ? new Date(timestampMs).toISOString().slice(0, 19).replace('T', ' ')
-      : date;
+  const time = formatUtcSeconds(timestampMs, date);
   const text = message.length > MAX_LOG_LINE_CHARS ? `${message.slice(0, MAX_LOG_LINE_CHARS)}…` : message;
   return `${time} ${level} ${logger}: ${text}`;
 }

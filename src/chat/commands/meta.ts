@@ -3,7 +3,7 @@ import { chatBotsOf, roleSatisfies } from '../../access/policy.js';
 import { ApiError, describeError, UserInputError } from '../../errors.js';
 import { arg, echoInput } from '../arguments.js';
 import { type AnyCommandSpec, defineCommand } from '../types.js';
-import { formatUtc } from './duration.js';
+import { formatUtcCell, parseFreqtradeDate } from '../../format/dates.js';
 
 /** Where the examples of /help are kept, so a test can run each of them. */
 export const HELP_EXAMPLES = ['/trades n=5', '/help forceexit'] as const;
@@ -236,7 +236,7 @@ export const auditCommand = defineCommand({
           kind: 'table',
           headers: ['Time (UTC)', 'User', 'Bot', 'Command', 'Outcome'],
           rows: entries.map((entry) => [
-            formatUtc(new Date(entry.at)).replace(' UTC', ''),
+            formatUtcCell(parseFreqtradeDate(entry.at)),
             `${entry.platform}:${entry.user_id}`,
             entry.bot ?? '-',
             `${entry.command}${auditArgsText(entry.args)}`,

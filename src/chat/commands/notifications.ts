@@ -11,12 +11,13 @@ import {
 import { chatBotsOf } from '../../access/policy.js';
 import { UserInputError } from '../../errors.js';
 import { formatHeldSummary } from '../../notify/held.js';
-import { formatDuration } from '../../notify/numbers.js';
+import { formatDuration } from '../../format/durations.js';
 import { effectiveBots } from '../../notify/route.js';
 import type { Reply } from '../reply.js';
 import { arg } from '../arguments.js';
 import { type CommandContext, defineCommand } from '../types.js';
-import { formatUtc, parseUntil } from './duration.js';
+import { formatUtc } from '../../format/dates.js';
+import { parseUntil } from './duration.js';
 
 const NOTIFY_USAGE = `/notify [<type> <value=on|silent|off>] | /notify bots <value=bot…|all> | /notify reset`;
 const MUTE_USAGE = '/mute [duration, e.g. 30m, 2h, 1d] (default 1h)';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Balances, OpenTrade, Order } from '../../freqtrade/schemas.js';
+import type { Balances, Order } from '../../freqtrade/schemas.js';
 import {
   botModeField,
   cancellableOrders,
@@ -8,9 +8,7 @@ import {
   deviatesTooFar,
   freeStakeOf,
   latestClose,
-  profitText,
   rateDeviation,
-  shortProfit,
 } from './order-checks.js';
 
 const order = (overrides: Partial<Order>): Order => ({
@@ -85,15 +83,5 @@ describe('order checks', () => {
       'sell limit 0.2 of 0.5 BTC at 101.5',
     );
     expect(describeOrder(order({}), 'BTC')).toBe('sell limit 0.5 BTC at 101.5');
-  });
-
-  it('says unknown for a profit without a current rate, never zero', () => {
-    const priced = { current_rate: 101, profit_ratio: 0.0125, profit_abs: 1.25, quote_currency: 'USDT' };
-    expect(profitText(priced)).toBe('✳️ +1.25 USDT (+1.25%)');
-    expect(profitText({ ...priced, current_rate: null, profit_ratio: null, profit_abs: null })).toBe(
-      'unknown (no current rate)',
-    );
-    expect(shortProfit({ current_rate: null, profit_ratio: null } as OpenTrade)).toBe('?');
-    expect(shortProfit({ current_rate: 1, profit_ratio: -0.02 } as OpenTrade)).toBe('-2.00%');
   });
 });

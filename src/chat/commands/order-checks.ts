@@ -1,17 +1,14 @@
 /*
  * Pure pieces of the order sanity checks that run before a state-changing command offers Confirm:
  * which bot and mode a prompt is about, the current price from candles, how far a limit rate is
- * from it, the free stake, open orders, and a trade's profit that is unknown rather than zero.
+ * from it, the free stake and open orders. How a trade's profit reads is in src/format/trade-phrases.ts.
  */
 import type { Balances, OpenTrade, Order, PairHistory } from '../../freqtrade/schemas.js';
-import { formatRate, formatSignedMoney, formatSignedPercent, profitEmoji } from '../../notify/numbers.js';
+import { formatRate, formatSignedPercent } from '../../format/numbers.js';
 import type { ReplyField } from '../reply.js';
 
 /** A limit entry rate further than this from the current price (a ratio: 0.1 = 10 %) needs `force=yes`. */
 export const MAX_ENTRY_RATE_DEVIATION = 0.1;
-
-/** What a value Freqtrade could not price prints as. */
-export const UNKNOWN = 'unknown';
 
 /** `Bot: main · DRY RUN (simulated)` or `Bot: main · LIVE (real money)`: which bot a prompt acts on, and whether money moves. */
 export function botModeField(botName: string, dryRun: boolean): ReplyField {
@@ -66,25 +63,4 @@ export function describeOrder(order: Order, baseCurrency: string): string {
   const open = order.remaining ?? order.amount - (order.filled ?? 0);
   const part = open === order.amount ? amount : `${formatRate(open)} of ${amount}`;
   return `${order.ft_order_side} ${order.order_type} ${part} ${baseCurrency} at ${formatRate(order.safe_price)}`;
-}
-
-/**
- * A trade's profit now: `"✳️ +1.20 USDT (+1.20%)"`, or `"unknown"` when Freqtrade has no current
- * rate (a pricing failure arrives as null, never as a zero to show).
- */
-export function profitText(
-  trade: Pick<OpenTrade, 'current_rate' | 'profit_ratio' | 'profit_abs' | 'quote_currency'>,
-): string {
-  const ratio = trade.profit_ratio;
-  if (trade.current_rate === null || ratio === null || !Number.isFinite(ratio))
-    return `${UNKNOWN} (no current rate)`;
-  const percent = formatSignedPercent(ratio);
-  const money = trade.profit_abs === null ? null : formatSignedMoney(trade.profit_abs, trade.quote_currency);
-  return `${profitEmoji(ratio)} ${money === null ? percent : `${money} (${percent})`}`;
-}
-
-/** A trade's profit ratio as a short signed percent for lists, `"?"` when it is unknown. */
-export function shortProfit(trade: Pick<OpenTrade, 'profit_ratio' | 'current_rate'>): string {
-  const ratio = trade.profit_ratio;
-  return trade.current_rate === null || ratio === null ? '?' : formatSignedPercent(ratio);
 }

@@ -5,7 +5,9 @@ import type { Blacklist } from '../../freqtrade/schemas.js';
 import { arg, ECHO_MAX_CHARS, echoInput } from '../arguments.js';
 import type { Reply } from '../reply.js';
 import { defineCommand } from '../types.js';
-import { formatUtc, parseUntil } from './duration.js';
+import { formatUtc } from '../../format/dates.js';
+import { plural } from '../../format/plural.js';
+import { parseUntil } from './duration.js';
 
 const LOCK_USAGE = '/lock <pair> <duration|until> [reason…] [side=long|short|*]';
 
@@ -90,7 +92,7 @@ export const unlockCommand = defineCommand({
       blocks: [
         {
           kind: 'text',
-          text: `Removed ${removed} lock${removed === 1 ? '' : 's'} for ${echoInput(target)}.`,
+          text: `Removed ${plural(removed, 'lock')} for ${echoInput(target)}.`,
         },
       ],
     };

@@ -5,30 +5,23 @@
 import { z } from 'zod';
 import type { FreqtradeClient } from '../../freqtrade/client.js';
 import type { Balance, Balances, Profit, TimeUnitProfit } from '../../freqtrade/schemas.js';
+import { formatUtcOrNa, formatUtcWithAge } from '../../format/dates.js';
+import { formatDuration, parseTimedeltaMs } from '../../format/durations.js';
+import { NOT_AVAILABLE, orEmpty, orNa } from '../../format/missing.js';
 import {
-  formatDuration,
+  formatAmount,
   formatMoney,
-  formatRate,
+  formatSignedAmount,
   formatSignedMoney,
-  formatSignedPercent,
-} from '../../notify/numbers.js';
+  withCurrency,
+} from '../../format/money.js';
+import { formatPercent, formatRate, formatSignedPercent } from '../../format/numbers.js';
+import { plural } from '../../format/plural.js';
+import { profitText } from '../../format/trade-phrases.js';
 import { arg } from '../arguments.js';
 import type { ReplyBlock, ReplyField, ReplyTone } from '../reply.js';
 import { defineCommand } from '../types.js';
-import {
-  formatAmount,
-  formatPercent,
-  formatSignedAmount,
-  formatUtcOrNa,
-  formatUtcWithAge,
-  NOT_AVAILABLE,
-  orEmpty,
-  orNa,
-  parseTimedeltaMs,
-  plural,
-  settled,
-  withCurrency,
-} from './read-format.js';
+import { settled } from './secondary-calls.js';
 
 /**
  * Currencies worth less than this (in the stake currency) are dust: hidden by `/balance` unless
@@ -43,7 +36,7 @@ function toneOf(amount: number | null | undefined): ReplyTone {
   return amount >= 0 ? 'profit' : 'loss';
 }
 
-/** `"+2.41 USDT (+1.25%) ≈ +2.90 USD"`; the fiat part only with a fiat currency. */
+/** `"+1.25% (+2.41 USDT) ≈ +2.90 USD"`; the fiat part only with a fiat currency. */
 function roiText(
   coin: number | null,
   ratio: number | null,
@@ -52,9 +45,8 @@ function roiText(
   fiatCurrency: string,
 ): string {
   if (coin === null) return NOT_AVAILABLE;
-  const percent = orNa(ratio, formatSignedPercent);
   const fiatPart = fiatCurrency && fiat !== null ? ` ≈ ${formatSignedMoney(fiat, fiatCurrency)}` : '';
-  return `${formatSignedMoney(coin, stake)} (${percent})${fiatPart}`;
+  return `${profitText(ratio, coin, stake)}${fiatPart}`;
 }
 
 /** The "last N days" summary of a /daily answer: summed profit and trades, relative to the oldest day's starting balance. */
@@ -63,8 +55,7 @@ function lastDaysText(daily: TimeUnitProfit): string {
   const trades = daily.data.reduce((sum, row) => sum + row.trade_count, 0);
   const oldest = daily.data[daily.data.length - 1];
   const ratio = oldest && oldest.starting_balance > 0 ? profit / oldest.starting_balance : null;
-  const percent = ratio === null ? '' : ` (${formatSignedPercent(ratio)})`;
-  return `${formatSignedMoney(profit, daily.stake_currency)}${percent} over ${plural(trades, 'closed trade')}`;
+  return `${profitText(ratio, profit, daily.stake_currency)} over ${plural(trades, 'closed trade')}`;
 }
 
 /** The profit factor with 2 decimals; `n/a (no losing trade)` for Freqtrade's Infinity (sent as null). */
@@ -129,10 +120,9 @@ function profitFields(profit: Profit, stake: string, fiatCurrency: string, nowMs
           : formatDuration(durationMs),
   });
   if (profit.best_pair) {
-    const amount = orEmpty(profit.best_pair_profit_abs, (value) => `${formatSignedMoney(value, stake)}, `);
     fields.push({
       label: 'Best pair',
-      value: `${profit.best_pair} (${amount}${formatSignedPercent(profit.best_pair_profit_ratio)})`,
+      value: `${profit.best_pair} ${profitText(profit.best_pair_profit_ratio, profit.best_pair_profit_abs, stake)}`,
     });
   } else {
     fields.push({ label: 'Best pair', value: NOT_AVAILABLE });

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { ApiError, UserInputError } from '../../errors.js';
 import type { OpenTrade, ShowConfig } from '../../freqtrade/schemas.js';
-import { formatMoney, formatRate, formatSignedPercent } from '../../notify/numbers.js';
+import { UNKNOWN } from '../../format/missing.js';
+import { formatMoney } from '../../format/money.js';
+import { formatRate, formatSignedPercent } from '../../format/numbers.js';
+import { currentProfitText, directionOf, shortProfit } from '../../format/trade-phrases.js';
 import { arg } from '../arguments.js';
 import type { Reply, ReplyField } from '../reply.js';
 import { type CommandRun, defineCommand, type Picker } from '../types.js';
@@ -14,10 +17,7 @@ import {
   freeStakeOf,
   latestClose,
   MAX_ENTRY_RATE_DEVIATION,
-  profitText,
   rateDeviation,
-  shortProfit,
-  UNKNOWN,
 } from './order-checks.js';
 
 const tradeIdOrAll = z.union([z.literal('all'), arg.id('trade id')], {
@@ -40,7 +40,7 @@ function tradeFields(trade: OpenTrade): ReplyField[] {
   return [
     {
       label: 'Trade',
-      value: `#${trade.trade_id} ${trade.pair} (${trade.is_short ? 'Short' : 'Long'}${state})`,
+      value: `#${trade.trade_id} ${trade.pair} (${directionOf(trade.is_short)}${state})`,
       inline: true,
     },
     { label: 'Open rate', value: formatRate(trade.open_rate), inline: true },
@@ -55,7 +55,7 @@ function tradeFields(trade: OpenTrade): ReplyField[] {
           value: trade.close_rate !== null ? formatRate(trade.close_rate) : UNKNOWN,
           inline: true,
         },
-    { label: trade.is_open ? 'Current profit' : 'Profit', value: profitText(trade) },
+    { label: trade.is_open ? 'Current profit' : 'Profit', value: currentProfitText(trade) },
     { label: 'Amount', value: baseAmount(trade.amount, trade), inline: true },
     { label: 'Stake', value: formatMoney(trade.stake_amount, trade.quote_currency), inline: true },
   ];
@@ -226,7 +226,7 @@ function configuredEntryOrderType(config: ShowConfig): string {
 function forceEnterCommand(side: 'long' | 'short') {
   const name = side === 'long' ? 'forcelong' : 'forceshort';
   const usage = `/${name} <pair> [rate] [stake_amount] [order_type=limit|market] [force=yes]`;
-  const sideName = side === 'long' ? 'Long' : 'Short';
+  const sideName = directionOf(side === 'short');
   return defineCommand({
     name,
     aliases: side === 'long' ? ['forcebuy'] : [],
@@ -321,7 +321,7 @@ function forceEnterCommand(side: 'long' | 'short') {
       for (const trade of positions) {
         fields.push({
           label: 'Open position',
-          value: `#${trade.trade_id} ${trade.is_short ? 'Short' : 'Long'} ${baseAmount(trade.amount, trade)}, stake ${formatMoney(trade.stake_amount, trade.quote_currency)}, profit ${shortProfit(trade)}`,
+          value: `#${trade.trade_id} ${directionOf(trade.is_short)} ${baseAmount(trade.amount, trade)}, stake ${formatMoney(trade.stake_amount, trade.quote_currency)}, profit ${shortProfit(trade)}`,
         });
       }
       const blocks: Reply['blocks'] = [{ kind: 'fields', fields }];

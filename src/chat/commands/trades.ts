@@ -14,32 +14,18 @@ import type {
   PerformanceEntry,
   Trade,
 } from '../../freqtrade/schemas.js';
+import { formatUtcCell, formatUtcOrNa, formatUtcWithAge } from '../../format/dates.js';
+import { formatDuration } from '../../format/durations.js';
+import { NOT_AVAILABLE, orEmpty, orNa } from '../../format/missing.js';
+import { formatMoney, formatSignedAmount, formatSignedMoney, withCurrency } from '../../format/money.js';
+import { formatLimit, formatRate, formatSignedPercent } from '../../format/numbers.js';
+import { plural } from '../../format/plural.js';
+import { directionOf, directionText, profitEmoji, profitText } from '../../format/trade-phrases.js';
 import type { Logger } from '../../logger.js';
-import {
-  formatDuration,
-  formatMoney,
-  formatRate,
-  formatSignedMoney,
-  formatSignedPercent,
-  profitEmoji,
-} from '../../notify/numbers.js';
 import { arg } from '../arguments.js';
 import type { Reply, ReplyBlock, ReplyField, ReplyTone } from '../reply.js';
 import { defineCommand } from '../types.js';
-import {
-  formatLimit,
-  formatSignedAmount,
-  formatUtcCell,
-  formatUtcOrNa,
-  formatUtcWithAge,
-  NOT_AVAILABLE,
-  orEmpty,
-  orNa,
-  plural,
-  settled,
-  stakeCurrencyOf,
-  withCurrency,
-} from './read-format.js';
+import { settled, stakeCurrencyOf } from './secondary-calls.js';
 
 /** At most this many trade ids per /status call: each is one GET /trade/{id}. */
 const MAX_STATUS_IDS = 20;
@@ -53,24 +39,6 @@ const MAX_TRADES = 50;
 const STATUS_USAGE = '/status [trade_id…|table]';
 
 // ---------------------------------------------------------------- /status
-
-/** `"Long"`, `"Short"`, or `"Short (3x)"` when leveraged. */
-function directionText(trade: Trade): string {
-  const side = trade.is_short ? 'Short' : 'Long';
-  return trade.leverage !== null && trade.leverage !== 1 ? `${side} (${formatRate(trade.leverage)}x)` : side;
-}
-
-/** `"+1.25% (+2.41 USDT)"` for a ratio and an amount, each `n/a` when null. */
-function profitText(
-  ratio: number | null | undefined,
-  amount: number | null | undefined,
-  currency: string,
-): string {
-  const percent = orNa(ratio, formatSignedPercent);
-  const money = orNa(amount, (value) => formatSignedMoney(value, currency));
-  if (percent === NOT_AVAILABLE && money === NOT_AVAILABLE) return NOT_AVAILABLE;
-  return `${percent} (${money})`;
-}
 
 /** `"limit sell 0.5 @ 31000 (0.2 left)"` per open order; empty when none. */
 function openOrdersText(orders: Order[]): string {
@@ -146,7 +114,7 @@ function tradeBlocks(trade: OpenTrade, nowMs: number): ReplyBlock[] {
   return [
     {
       kind: 'text',
-      text: `${emoji}#${trade.trade_id} ${trade.pair} · ${directionText(trade)}${closed}`,
+      text: `${emoji}#${trade.trade_id} ${trade.pair} · ${directionText(directionOf(trade.is_short), trade.leverage)}${closed}`,
       style: 'bold',
     },
     { kind: 'fields', fields },
