@@ -13,13 +13,14 @@ import { allowedChatsOf } from '../src/access/policy.js';
 import { builtinCommands } from '../src/chat/commands/index.js';
 import { createCommandRouter } from '../src/chat/router.js';
 import type { Reply } from '../src/chat/reply.js';
-import type { StreamState } from '../src/chat/types.js';
 import { type Config, enabledTelegram, NOTIFICATION_TYPES } from '../src/config/schema.js';
 import type { BotEvent } from '../src/freqtrade/event-schemas.js';
 import { createEventStream, type EventStream } from '../src/freqtrade/event-stream.js';
+import type { StreamState } from '../src/freqtrade/stream-state.js';
 import { createFleet } from '../src/freqtrade/fleet.js';
 import type { Logger } from '../src/logger.js';
 import { TELEGRAM_LIMITS } from '../src/main.js';
+import { createBackfillRunner } from '../src/notify/backfill-runner.js';
 import { createNotifier, type NotificationTarget, type Notifier } from '../src/notify/notifier.js';
 import { createOutbox, type Outbox } from '../src/notify/outbox.js';
 import { openStore } from '../src/store/store.js';
@@ -132,19 +133,22 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     showBotName: fleet.names.length > 1,
     now,
   });
-  const streams = fleet.all().map((client) =>
-    createEventStream({
+  const wired = fleet.all().map((client) => {
+    const stream = createEventStream({ client, logger, types: [...NOTIFICATION_TYPES] });
+    stream.on('state', (state) => streamStates.set(client.name, state));
+    const backfill = createBackfillRunner({
+      stream,
       client,
-      logger,
       store,
-      types: [...NOTIFICATION_TYPES],
+      logger,
       onEvent: (event) => {
         options.probe?.event(event);
         notifier.handle(event);
       },
-      onStateChange: (state) => streamStates.set(client.name, state),
-    }),
-  );
+    });
+    return { stream, backfill };
+  });
+  const streams = wired.map(({ stream }) => stream);
   for (const stream of streams) stream.start();
 
   return {
@@ -152,6 +156,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     outbox,
     streams,
     async stop() {
+      for (const { backfill } of wired) backfill.stop();
       await Promise.all(streams.map((stream) => stream.stop()));
       outbox.stop();
       await store.flush();

@@ -191,7 +191,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   if (command === 'demo' || (command === undefined && !values.config && !io.env.FTCHATOPS_CONFIG)) {
     const { runDemo } = await import('./demo/run-demo.js');
-    return runDemo({ telegram: Boolean(values.telegram), env: io.env, out: io.out, err: io.err });
+    return runDemo({
+      telegram: Boolean(values.telegram),
+      env: io.env,
+      out: io.out,
+      err: io.err,
+      ...(io.stopRequested ? { stopRequested: io.stopRequested } : {}),
+    });
   }
   if (command !== undefined) {
     io.err.write(`Unknown command "${command}".\n\n${HELP}\n`);

@@ -17,6 +17,7 @@ import { createNonceSource } from './exchanges/gemini/nonce.js';
 import { createEventStream, type EventStream } from './freqtrade/event-stream.js';
 import { createFleet, type Fleet } from './freqtrade/fleet.js';
 import type { Logger } from './logger.js';
+import { type BackfillRunner, createBackfillRunner } from './notify/backfill-runner.js';
 import { createNotifier, type NotificationTarget, type Notifier } from './notify/notifier.js';
 import { createOutbox, type Outbox } from './notify/outbox.js';
 import { type OpsServer, startOpsServer } from './ops/http-server.js';
@@ -82,6 +83,8 @@ export interface App {
   readonly discord: DiscordAdapter | undefined;
   readonly notifier: Notifier;
   readonly streams: EventStream[];
+  /** One per stream, same order: each emits `finished` after a back-fill. */
+  readonly backfills: BackfillRunner[];
   /** The operations endpoint (/healthz, /readyz, /metrics); undefined when `http` is disabled. */
   readonly ops: OpsServer | undefined;
   stop(): Promise<void>;
@@ -238,18 +241,22 @@ export async function startApp(options: AppOptions): Promise<App> {
     now,
   });
 
+  // Each bot's websocket, and its back-fill listening to it; events of both go to the notifier.
+  const backfills: BackfillRunner[] = [];
   streams = targets.length
-    ? fleet.all().map((client) =>
-        createEventStream({
+    ? fleet.all().map((client) => {
+        const stream = createEventStream({
           client,
           logger,
-          store,
           // `exception` carries Freqtrade's worker errors; chats hear them at their `warning` level.
           types: [...NOTIFICATION_TYPES, 'exception'],
-          onEvent: (event) => notifier.handle(event),
           ...(options.streamBackoff ? { backoff: options.streamBackoff } : {}),
-        }),
-      )
+        });
+        backfills.push(
+          createBackfillRunner({ stream, client, store, logger, onEvent: (event) => notifier.handle(event) }),
+        );
+        return stream;
+      })
     : [];
   // Operations endpoint, part 2: it listens before the platforms start, so /readyz answers 503
   // while they do. A port in use is a ConfigError naming host:port (the CLI exits 2).
@@ -312,6 +319,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     // may not answer.
     await within('state file', store.flush(), STOP_TIMEOUT_MS, deadline);
     await within('operations endpoint', ops?.close() ?? Promise.resolve(), STOP_STREAMS_TIMEOUT_MS, deadline);
+    for (const backfill of backfills) backfill.stop();
     await within(
       'message websockets',
       Promise.all(streams.map((stream) => stream.stop())),
@@ -384,6 +392,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     discord,
     notifier,
     streams,
+    backfills,
     ops,
     async stop() {
       await shutdown();

@@ -273,3 +273,46 @@ describe('runDemo --telegram', () => {
     }
   });
 });
+
+describe('runDemo stop requests (the CLI passes its first SIGINT / SIGTERM)', () => {
+  it('comes back stopped, status 0 and without reading input, when the stop was asked for before it started', async () => {
+    const out = sink();
+    const err = sink();
+    const input = new PassThrough(); // never ends: only the stop request can end the demo
+    const status = await runDemo({
+      telegram: false,
+      env: {},
+      out: out.stream,
+      err: err.stream,
+      input,
+      stopRequested: Promise.resolve('SIGINT'),
+    });
+    expect(status).toBe(0);
+    expect(err.text()).toBe('');
+    expect(out.text()).not.toContain('Ctrl-D');
+  });
+
+  it('stops reading and returns 0 when the stop comes right after the banner, input still open', async () => {
+    const out = sink();
+    const input = new PassThrough();
+    let requestStop: (signal: string) => void = () => {};
+    const stopRequested = new Promise<string>((resolve) => {
+      requestStop = resolve;
+    });
+    // The stop is asked for in the same tick the banner is written: the window the CLI's Ctrl-C
+    // used to fall into (before the demo listened for it).
+    out.stream.on('data', (chunk: Buffer) => {
+      if (chunk.toString('utf8').includes('DEMO')) requestStop('SIGINT');
+    });
+    const status = await runDemo({
+      telegram: false,
+      env: {},
+      out: out.stream,
+      err: sink().stream,
+      input,
+      stopRequested,
+    });
+    expect(status).toBe(0);
+    expect(out.text()).toContain('DEMO');
+  });
+});

@@ -3,13 +3,23 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { WebSocketServer } from 'ws';
-import type { StreamState } from '../src/chat/types.js';
 import { createFreqtradeClient } from '../src/freqtrade/client.js';
-import type { BotEvent } from '../src/freqtrade/event-schemas.js';
-import { type BackfillResult, createEventStream, type EventStream } from '../src/freqtrade/event-stream.js';
+import { type BotEvent, parseFrame } from '../src/freqtrade/event-schemas.js';
+import {
+  createEventStream,
+  type EventStream,
+  type EventStreamEvents,
+} from '../src/freqtrade/event-stream.js';
+import type { StreamState } from '../src/freqtrade/stream-state.js';
 import { createLogger, type Logger } from '../src/logger.js';
+import {
+  type BackfillResult,
+  type BackfillRunner,
+  createBackfillRunner,
+} from '../src/notify/backfill-runner.js';
 import { openStore, type Store } from '../src/store/store.js';
 import { type FakeFreqtrade, startFakeFreqtrade } from './fakes/fake-freqtrade.js';
+import { createTypedEmitter } from '../src/typed-events.js';
 import { waitFor } from './support/wait-for.js';
 import { tradeFrame } from './support/frames.js';
 
@@ -59,9 +69,16 @@ async function fakeFreqtrade(options: Parameters<typeof startFakeFreqtrade>[0] =
 
 interface Harness {
   stream: EventStream;
+  backfill: BackfillRunner;
+  /** What the back-fill runner passed on: live events and back-filled ones, in order. */
   events: BotEvent[];
   states: StreamState[];
-  /** Every finished back-fill, in order (the stream's `backfill` event). */
+  /** The stream's `connected` and `disconnected` events, in order. */
+  connections: Array<
+    | { kind: 'connected'; types: readonly string[] }
+    | ({ kind: 'disconnected' } & EventStreamEvents['disconnected'])
+  >;
+  /** Every finished back-fill, in order (the runner's `finished` event). */
   backfills: BackfillResult[];
   logs: LogCapture;
   store: Store;
@@ -98,27 +115,36 @@ async function streamTo(
   const store = opts.store ?? (await openStore({ path: null, logger: logs.logger, auditMaxEntries: 100 }));
   const events: BotEvent[] = [];
   const states: StreamState[] = [];
+  const connections: Harness['connections'] = [];
   const stream = createEventStream({
     client,
     logger: logs.logger,
-    store,
     types: opts.types ?? TYPES,
-    onEvent: (event) => events.push(event),
-    onStateChange: (state) => states.push(state),
     ...(opts.backoff === 'production' ? {} : { backoff: opts.backoff ?? { initialMs: 20, maxMs: 100 } }),
     pingIntervalMs: opts.pingIntervalMs ?? 1_000,
     ...(opts.unauthorizedRetryMs === undefined ? {} : { unauthorizedRetryMs: opts.unauthorizedRetryMs }),
-    backfillRetryInitialMs: opts.backfillRetryInitialMs ?? 60_000,
+  });
+  stream.on('state', (state) => states.push(state));
+  stream.on('connected', ({ types }) => connections.push({ kind: 'connected', types }));
+  stream.on('disconnected', ({ code }) => connections.push({ kind: 'disconnected', code }));
+  const backfill = createBackfillRunner({
+    stream,
+    client,
+    store,
+    logger: logs.logger,
+    onEvent: (event) => events.push(event),
+    retryInitialMs: opts.backfillRetryInitialMs ?? 60_000,
   });
   cleanups.push(async () => {
+    backfill.stop();
     await stream.stop();
     // Whatever happened in the test, the token never reached a log line.
     expect(logs.lines.join('\n')).not.toContain(opts.wsToken ?? WS_TOKEN);
   });
   const backfills: BackfillResult[] = [];
-  stream.on('backfill', (result) => backfills.push(result));
+  backfill.on('finished', (result) => backfills.push(result));
   stream.start();
-  return { stream, events, states, backfills, logs, store };
+  return { stream, backfill, events, states, connections, backfills, logs, store };
 }
 
 /** Waits until the fake has `count` consumers in total and the newest has subscribed. */
@@ -146,6 +172,10 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
+/**
+ * Lets real time pass. Only for a connection that must have been healthy for a while (the stream's
+ * 1 s threshold), never to check that nothing happened: those wait for an observable event.
+ */
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Freqtrade event stream: live messages', () => {
@@ -244,8 +274,46 @@ describe('Freqtrade event stream: connection lifecycle', () => {
     expect(states.at(-1)).toBe('closed');
     expect(stream.state()).toBe('closed');
     await waitFor(() => fake.wsConsumers().length === 0, 1_000, 'server saw the close');
-    await sleep(100);
+    // stop() resolved after the socket's own close handler ran (and ignored the close) and after
+    // every timer was cleared: nothing is left that could connect again, so no waiting is needed.
     expect(fake.counts.wsConnections).toBe(2);
+    stream.start();
+    expect(stream.state()).toBe('closed');
+    expect(states.at(-1)).toBe('closed');
+  });
+
+  it('emits connected with the subscribed types on every (re)connect, and disconnected when one ends', async () => {
+    const fake = await fakeFreqtrade();
+    const { stream, connections } = await streamTo(fake.url, { types: ['entry', 'exit_fill'] });
+    await waitFor(() => connections.length === 1, 1_000, 'connected');
+    expect(connections).toEqual([{ kind: 'connected', types: ['entry', 'exit_fill'] }]);
+    expect(stream.state()).toBe('open');
+
+    fake.dropWebsockets();
+    await waitFor(() => connections.length === 3, 2_000, 'disconnected, then connected again');
+    expect(connections.map((c) => c.kind)).toEqual(['connected', 'disconnected', 'connected']);
+
+    await stream.stop();
+    expect(connections.map((c) => c.kind)).toEqual([
+      'connected',
+      'disconnected',
+      'connected',
+      'disconnected',
+    ]);
+  });
+
+  it('keeps delivering to the other listeners when one throws, and logs it', async () => {
+    const fake = await fakeFreqtrade();
+    const { stream, events, logs } = await streamTo(fake.url);
+    stream.on('event', () => {
+      throw new Error('listener broke');
+    });
+    const after: BotEvent[] = [];
+    stream.on('event', (event) => after.push(event));
+    await subscribed(fake);
+    fake.emit({ type: 'status', status: 'running' });
+    await waitFor(() => after.length === 1 && events.length === 1, 1_000, 'both listeners');
+    expect(logs.records().some((r) => String(r['reason']).includes('listener broke'))).toBe(true);
   });
 
   it('reconnects at once after each of five drops of a healthy connection: no growing backoff', async () => {
@@ -332,15 +400,18 @@ describe('Freqtrade event stream: connection lifecycle', () => {
         read_only: false,
       },
     });
-    const store = await openStore({ path: null, logger: logs.logger, auditMaxEntries: 100 });
-    const stream = createEventStream({ client, logger: logs.logger, store, types: TYPES, onEvent: () => {} });
+    const stream = createEventStream({ client, logger: logs.logger, types: TYPES });
+    const states: StreamState[] = [];
+    stream.on('state', (state) => states.push(state));
     cleanups.push(() => stream.stop());
     expect(stream.bot).toBe('main');
     expect(stream.state()).toBe('idle');
-    await sleep(50);
     expect(fake.counts.wsConnections).toBe(0);
     stream.start();
     await subscribed(fake);
+    // Had creating the stream connected already, this would be its second connection.
+    expect(fake.counts.wsConnections).toBe(1);
+    expect(states[0]).toBe('connecting');
   });
 
   it('keeps retrying while Freqtrade is down at start, and connects once it is up', async () => {
@@ -365,10 +436,11 @@ describe('Freqtrade event stream: connection lifecycle', () => {
       unauthorizedRetryMs: 250,
     });
     await waitFor(() => stream.state() === 'unauthorized', 1_000, 'unauthorized');
-    await sleep(1_000);
-    // 1 attempt, then one every 250 ms: about 5 in a second, nowhere near a hot loop.
-    expect(fake.counts.wsRejections).toBeGreaterThanOrEqual(2);
-    expect(fake.counts.wsRejections).toBeLessThanOrEqual(6);
+    const firstRejectionAtMs = Date.now();
+    await waitFor(() => fake.counts.wsRejections >= 3, 3_000, 'two more rejected attempts');
+    // 1 attempt, then one every 250 ms: the third comes no sooner than 2 × 250 ms after the
+    // first, nowhere near a hot loop (a lower bound only, which a slow machine cannot break).
+    expect(Date.now() - firstRejectionAtMs).toBeGreaterThanOrEqual(2 * 250 - 30);
     expect(fake.counts.wsConnections).toBe(0);
     expect(states.filter((s) => s === 'open')).toEqual([]);
     const errors = logs.records().filter((r) => r['level'] === 50);
@@ -616,5 +688,90 @@ describe('Freqtrade event stream: back-fill after an outage', () => {
       'the held exit',
     );
     expect(events.filter((e) => e.type === 'exit_fill' && e.trade_id === held)).toHaveLength(1);
+  });
+});
+
+describe('back-fill runner over any stream', () => {
+  /** A stream stand-in: the runner needs only the typed events, so a test can emit them by hand. */
+  function handStream() {
+    const emitter = createTypedEmitter<EventStreamEvents>((_name, error) => {
+      throw error;
+    });
+    return { bot: 'main', on: emitter.on, emit: emitter.emit };
+  }
+
+  it('holds live events while a back-fill looks, and sends them after what it found', async () => {
+    const fake = await fakeFreqtrade();
+    const logs = captureLogs();
+    const real = createFreqtradeClient({
+      bot: {
+        name: 'main',
+        api_url: fake.url,
+        username: 'freqtrader',
+        password: 'secret-pass',
+        ws_token: WS_TOKEN,
+        timeout_ms: 1_000,
+        read_only: false,
+      },
+      logger: logs.logger,
+      retry: { limit: 0, backoffMs: 10 },
+    });
+    // /status answers only once the test opens the gate: the back-fill is held mid-look.
+    let openGate: () => void = () => {};
+    let gate: Promise<void> = Promise.resolve();
+    let statusAsked: () => void = () => {};
+    const client: Parameters<typeof createBackfillRunner>[0]['client'] = {
+      status: async () => {
+        statusAsked();
+        await gate;
+        return real.status();
+      },
+      trades: (query) => real.trades(query),
+      trade: (id) => real.trade(id),
+    };
+    const store = await openStore({ path: null, logger: logs.logger, auditMaxEntries: 100 });
+    const stream = handStream();
+    const events: BotEvent[] = [];
+    const backfill = createBackfillRunner({
+      stream,
+      client,
+      store,
+      logger: logs.logger,
+      onEvent: (event) => events.push(event),
+    });
+    cleanups.push(() => backfill.stop());
+    const finished: BackfillResult[] = [];
+    backfill.on('finished', (result) => finished.push(result));
+
+    stream.emit('connected', { types: ['entry', 'entry_fill', 'exit_fill'] });
+    await waitFor(() => finished.length === 1, 1_000, 'first sight');
+    expect(finished[0]).toMatchObject({ ok: true, firstSight: true });
+
+    // While "disconnected" a trade opened; the next connect's back-fill is held at /status.
+    stream.emit('disconnected', { code: 1006 });
+    const id = fake.addTrade({ pair: 'BTC/USDT', openRate: 60_000, stakeAmount: 100 });
+    gate = new Promise((resolve) => {
+      openGate = resolve;
+    });
+    const asked = new Promise<void>((resolve) => {
+      statusAsked = resolve;
+    });
+    stream.emit('connected', { types: ['entry', 'entry_fill', 'exit_fill'] });
+    await asked;
+    // Another trade opens now, and its live entry arrives meanwhile (validated as the stream
+    // would): held, not sent yet; nor is it announced twice once /status lists it.
+    const opened = fake.addTrade({ pair: 'ETH/USDT', openRate: 3_000, stakeAmount: 100 });
+    const entry = parseFrame(JSON.stringify(tradeFrame('entry', opened, 'ETH/USDT')));
+    if (!entry.ok) throw new Error(entry.error);
+    stream.emit('event', { ...entry.message, bot: 'main' });
+    expect(events).toEqual([]);
+
+    openGate();
+    await waitFor(() => finished.length === 2, 1_000, 'the back-fill after the reconnect');
+    expect(finished[1]).toEqual({ ok: true, entered: [id], exited: [], firstSight: false });
+    expect(events.map((e) => [e.type, e.backfilled, 'trade_id' in e ? e.trade_id : null])).toEqual([
+      ['entry_fill', true, id],
+      ['entry', undefined, opened],
+    ]);
   });
 });

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatUtc } from '../src/format/dates.js';
 import { parseConfig } from '../src/config/load.js';
-import type { BackfillResult } from '../src/freqtrade/event-stream.js';
+import type { BackfillResult } from '../src/notify/backfill-runner.js';
 import { createSilentLogger } from '../src/logger.js';
 import { startApp } from '../src/main.js';
 import { exitFillFrame, tradeFrame } from './support/frames.js';
@@ -60,7 +60,7 @@ describe('/mute and what a muted chat is told afterwards', () => {
   it('mutes for 1 h by default, holds warnings and exits (live and back-filled) and summarises them on /unmute', async () => {
     harness = await startMuteHarness();
     const backfills: BackfillResult[] = [];
-    harness.app.streams[0]?.on('backfill', (result) => backfills.push(result));
+    harness.app.backfills[0]?.on('finished', (result) => backfills.push(result));
     const held = harness.freqtrade.addTrade({ pair: 'BTC/USDT', openRate: 100, currentRate: 100 });
     await connected(harness);
     await until(

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BackfillResult } from '../src/freqtrade/event-stream.js';
+import type { BackfillResult } from '../src/notify/backfill-runner.js';
 import { createSilentLogger } from '../src/logger.js';
 import { startApp } from '../src/main.js';
 import { startFakeFreqtrade } from './fakes/fake-freqtrade.js';
@@ -192,7 +192,7 @@ describe('notifications end to end', () => {
   it('reconnects after Freqtrade restarts, resubscribes and back-fills missed trades exactly once', async () => {
     harness = await startNotifyHarness();
     const backfills: BackfillResult[] = [];
-    harness.app.streams[0]?.on('backfill', (result) => backfills.push(result));
+    harness.app.backfills[0]?.on('finished', (result) => backfills.push(result));
     const firstTrade = harness.freqtrade.addTrade({ pair: 'BTC/USDT', openRate: 100, currentRate: 100 });
     await connected(harness);
     // Let the first back-fill record what is open now.
@@ -303,13 +303,15 @@ describe('notifications end to end', () => {
       streamBackoff: { initialMs: 20, maxMs: 100 },
     });
     await until(() => harness!.app.streams[0]?.state() === 'unauthorized', 5000, 'unauthorized');
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    const [bots2] = await harness.say('/bots', { chatId: LOUD_CHAT, userId: LOUD_CHAT, chatType: 'private' });
+    expect(bots2?.text).toContain('unauthorized');
+    // By the time /bots has answered: one refused attempt (the next waits minutes, no hot loop)
+    // and one error line for it.
+    expect(harness.freqtrade.counts.wsRejections).toBe(1);
     const errors = lines.filter((line) => line.includes('"level":50'));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/ws_token/);
     expect(lines.join('')).not.toContain('wrong-token-123');
-    const [bots2] = await harness.say('/bots', { chatId: LOUD_CHAT, userId: LOUD_CHAT, chatType: 'private' });
-    expect(bots2?.text).toContain('unauthorized');
   });
 });
 

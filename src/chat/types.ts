@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Config } from '../config/schema.js';
 import type { FreqtradeClient } from '../freqtrade/client.js';
 import type { Fleet } from '../freqtrade/fleet.js';
+import type { StreamState } from '../freqtrade/stream-state.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import type { Reply } from './reply.js';
@@ -34,9 +35,6 @@ export interface CommandContext {
    */
   arrivedWhileOffline?: boolean;
 }
-
-/** Connection state of a bot's message websocket, as shown by /bots. */
-export type StreamState = 'idle' | 'connecting' | 'open' | 'closed' | 'unauthorized';
 
 /** What commands may use besides the Freqtrade client: the composition root fills this. */
 export interface CommandServices {

@@ -16,6 +16,13 @@ export interface DemoOptions {
   err: NodeJS.WritableStream;
   /** Where the console reads commands; process.stdin by default. */
   input?: NodeJS.ReadableStream;
+  /**
+   * Resolves when the demo should stop (the CLI's first SIGINT / SIGTERM, listened to from the
+   * process's start). It may come at any moment: while the simulator or the app start, while
+   * the banner prints, or while the console reads. Without it, the demo listens for SIGINT and
+   * SIGTERM itself from its first line.
+   */
+  stopRequested?: Promise<unknown>;
 }
 
 /** The simulated Freqtrade's API credentials (the fake's defaults). */
@@ -122,6 +129,23 @@ function isTerminal(stream: NodeJS.ReadableStream | NodeJS.WritableStream): bool
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** The first SIGINT or SIGTERM, for a demo run without the CLI's signal handling; remove() stops listening. */
+function listenForStopSignals(): { first: Promise<void>; remove(): void } {
+  let onSignal: () => void = () => {};
+  const first = new Promise<void>((resolve) => {
+    onSignal = () => resolve();
+  });
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    first,
+    remove() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
 /**
  * Runs the demo: a simulated Freqtrade with a moving market, the chat-ops app against it, and a
  * terminal chat on `input` / `out` until input ends or SIGINT / SIGTERM. Logs (warnings and
@@ -145,7 +169,17 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   let market: Market | undefined;
   let app: App | undefined;
   let adapter: ConsoleAdapter | undefined;
-  const onSignal = () => adapter?.stop();
+  let stopping = false;
+  const signals = options.stopRequested
+    ? { first: options.stopRequested, remove: () => {} }
+    : listenForStopSignals();
+  const stopRequested = signals.first;
+  // From here on a stop request is never lost: whatever runs then sees `stopping`, and a console
+  // already reading stops reading.
+  void stopRequested.then(() => {
+    stopping = true;
+    adapter?.stop();
+  });
   try {
     fake = await startFakeFreqtrade({
       seed: 'demo',
@@ -188,6 +222,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
             },
           },
         ],
+        stopRequested,
       });
     } catch (error) {
       err.write(`The demo could not start: ${describeError(error)}\n`);
@@ -203,15 +238,15 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       chatId: CONSOLE_ID,
     });
     adapter = terminal;
+    // Asked to stop while starting: startApp came back stopped; end without reading input.
+    if (stopping) return 0;
     market = startMarket(fake, { random: seededRandom('demo') });
     const exampleTradeId = fake.state.trades.find((trade) => trade.isOpen)?.id;
     out.write(demoBanner({ exampleTradeId, telegram: telegram !== undefined }));
     for (const reply of early.splice(0)) await terminal.notify(reply);
-
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    if (stopping) return 0;
     await terminal.start();
-    if (!interactive) {
+    if (!interactive && !stopping) {
       // Piped input ended: let notifications already on their way reach the transcript.
       const endedAt = Date.now();
       while (
@@ -223,8 +258,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     }
     return 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.remove();
     adapter?.stop();
     market?.stop();
     await app?.stop();

@@ -1,7 +1,9 @@
 /**
  * One bot's Freqtrade message websocket (`/api/v1/message/ws`), kept open for as long as the app
  * runs: connect, subscribe, parse every frame with zod, reconnect with backoff, detect dead
- * connections with ws pings, and back-fill trades missed while disconnected, exactly once.
+ * connections with ws pings. It only reports what happens (typed events: `state`, `connected`,
+ * `disconnected`, `event`); what to do about it (the back-fill, notifications) is up to the
+ * listeners, e.g. notify/backfill-runner.ts.
  * Contract: shared/freqtrade-api.md ("Message websocket") and freqtrade-api-reference.md §3.
  *
  * Lifecycle (StreamState): idle → connecting → open → closed → connecting → …; a refused
@@ -12,37 +14,24 @@
  * (or connections dropped right after subscribing, a flapping server) back off, exponentially.
  */
 import WebSocket from 'ws';
-import type { StreamState } from '../chat/types.js';
 import { ApiError, ConfigError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import {
-  applyLiveMessage,
-  diffTrades,
-  entryEventFromTrade,
-  exitFillEventFromTrade,
-} from '../notify/backfill.js';
-import type { Store } from '../store/store.js';
+import { createTypedEmitter, type TypedEvents } from '../typed-events.js';
 import type { FreqtradeClient } from './client.js';
 import {
   type BotEvent,
   FREQTRADE_MESSAGE_TYPES,
-  type FreqtradeMessage,
   type FreqtradeMessageType,
   parseFrame,
 } from './event-schemas.js';
-import type { OpenTrade, Trade } from './schemas.js';
+import type { StreamState } from './stream-state.js';
 
 export interface EventStreamDeps {
-  /** For websocketUrl() and the back-fill REST calls. */
-  client: FreqtradeClient;
+  /** For websocketUrl() and, when a type needs it, the server's API version. */
+  client: Pick<FreqtradeClient, 'name' | 'websocketUrl' | 'showConfig'>;
   logger: Logger;
-  /** Seen trades, so a back-fill announces each missed trade exactly once, across restarts too. */
-  store: Store;
   /** Message types to subscribe to (the caller passes the routable ones). */
   types: string[];
-  /** Called for every parsed event of a subscribed type, in order; back-filled ones have `backfilled: true`. */
-  onEvent(event: BotEvent): void;
-  onStateChange?(state: StreamState): void;
   /**
    * Delays between failed connection attempts: exponential with jitter, capped at maxMs. A healthy
    * connection that drops is reconnected at once. Default `{initialMs: 500, maxMs: 30_000}`.
@@ -52,35 +41,26 @@ export interface EventStreamDeps {
   pingIntervalMs?: number;
   /** After a 403 (wrong ws_token), retry only this often, reporting the error once. Default 300 000. */
   unauthorizedRetryMs?: number;
-  /** First retry of a failed back-fill while connected; doubles up to 5 minutes. Default 5 s. */
-  backfillRetryInitialMs?: number;
 }
 
-/** What a finished back-fill reports: the trades it announced, or that it failed (it is retried). */
-export interface BackfillResult {
-  ok: boolean;
-  /** Trade ids announced as entered (back-filled entry or entry fill), in announcement order. */
-  entered: number[];
-  /** Trade ids announced as exited (back-filled exit fill). */
-  exited: number[];
-  /** True when this was the first look at the bot: its trades were recorded, none announced. */
-  firstSight: boolean;
-}
-
-/** The stream's typed events, for metrics and tests that subscribe instead of reaching in. */
+/** The stream's typed events: the back-fill, metrics and tests subscribe instead of reaching in. */
 export interface EventStreamEvents {
-  /** A back-fill finished and everything it found (and live events held meanwhile) went to onEvent. */
-  backfill: BackfillResult;
+  /** The state changed (never emitted twice in a row with the same state). */
+  state: StreamState;
+  /**
+   * A connection is open and its subscription was sent: `types` are the types subscribed to
+   * (the requested ones this server knows). Emitted on the first connect and on every reconnect.
+   */
+  connected: { types: readonly FreqtradeMessageType[] };
+  /** A connection that had emitted `connected` ended (dropped, or stop()). */
+  disconnected: { code: number | undefined };
+  /** A zod-validated message of a subscribed type, tagged with the bot, in the order received. */
+  event: BotEvent;
 }
 
-export interface EventStream {
+export interface EventStream extends TypedEvents<EventStreamEvents> {
   readonly bot: string;
   state(): StreamState;
-  /** Listens to one of the stream's events; returns a function that stops listening. */
-  on<K extends keyof EventStreamEvents>(
-    name: K,
-    listener: (payload: EventStreamEvents[K]) => void,
-  ): () => void;
   /** Connects in the background; never throws. Freqtrade being down at start is fine. */
   start(): void;
   /** Closes the socket and clears every timer; no reconnect after. */
@@ -101,12 +81,6 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
  * server that accepts and then drops every connection is not hammered in a loop.
  */
 const HEALTHY_CONNECTION_MS = 1_000;
-/** `/trades` page size for the back-fill: the most recent closed trades. */
-const RECENT_CLOSED_LIMIT = 50;
-/** At most this many seen-open trades are looked up one by one after an outage. */
-const MAX_TRADE_LOOKUPS = 50;
-const BACKFILL_RETRY_INITIAL_MS = 5_000;
-const BACKFILL_RETRY_MAX_MS = 300_000;
 /** At most one warning per this interval about skipped frames (a broken server must not flood the log). */
 const FRAME_WARNING_INTERVAL_MS = 60_000;
 /** How long stop() waits for the closing handshake before cutting the connection. */
@@ -144,60 +118,36 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
   let socket: WebSocket | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   let pingTimer: NodeJS.Timeout | undefined;
-  /** Retries a failed back-fill while the socket stays open, so missed trades are not held until the next drop. */
-  let backfillRetryTimer: NodeJS.Timeout | undefined;
-  let backfillFailures = 0;
   let unauthorizedReported = false;
   /** Types sent in the current subscription. */
   let subscribed: ReadonlySet<string> = new Set();
-
-  let backfillRunning = false;
-  /** Live events that arrived while a back-fill was looking: sent after what it found, so a
-   * chat never reads a trade's live exit before its late entry. */
-  let heldLive: BotEvent[] = [];
-  let backfillAgain = false;
-  /** Trade ids opened live while a back-fill's REST calls were in flight (its /status may predate them). */
-  let openedDuringBackfill: Set<number> | undefined;
-  /** total_trades of the last /trades answer: where the newest page starts. */
-  let knownClosedTotal = 0;
+  /** The current connection emitted `connected`: its end emits `disconnected`. */
+  let announcedConnected = false;
 
   const frameWarnings = createThrottle(FRAME_WARNING_INTERVAL_MS);
-  const backfillListeners = new Set<(result: BackfillResult) => void>();
-
-  function notifyBackfill(result: BackfillResult): void {
-    for (const listener of backfillListeners) {
-      try {
-        listener(result);
-      } catch (error) {
-        log.error({ reason: describeError(error) }, 'back-fill listener threw');
-      }
-    }
-  }
+  const events = createTypedEmitter<EventStreamEvents>((name, error) => {
+    const reason = describeError(error);
+    if (name === 'event') log.error({ reason }, 'event listener threw; event dropped for it');
+    else log.error({ event: name, reason }, 'event stream listener threw');
+  });
 
   function setState(next: StreamState): void {
     if (state === next) return;
     state = next;
-    if (!deps.onStateChange) return;
-    try {
-      deps.onStateChange(next);
-    } catch (error) {
-      log.error({ reason: describeError(error) }, 'event stream state listener threw');
-    }
+    events.emit('state', next);
   }
 
-  function emit(event: BotEvent): void {
-    try {
-      deps.onEvent(event);
-    } catch (error) {
-      log.error({ type: event.type, reason: describeError(error) }, 'event handler threw; event dropped');
-    }
+  /** The connection that announced itself ended: say so once. */
+  function endConnection(code: number | undefined): void {
+    if (!announcedConnected) return;
+    announcedConnected = false;
+    events.emit('disconnected', { code });
   }
 
   function clearTimers(): void {
     clearTimeout(retryTimer);
     clearInterval(pingTimer);
-    clearTimeout(backfillRetryTimer);
-    retryTimer = pingTimer = backfillRetryTimer = undefined;
+    retryTimer = pingTimer = undefined;
   }
 
   // ------------------------------------------------------------------ connecting
@@ -287,6 +237,7 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
       socket = undefined;
       clearInterval(pingTimer);
       pingTimer = undefined;
+      endConnection(code);
       if (refusedStatus === 401 || refusedStatus === 403) {
         unauthorized(
           `Freqtrade bot "${bot}" refused the message websocket (HTTP ${refusedStatus}): ` +
@@ -338,7 +289,8 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
     setState('open');
 
     pingTimer = setInterval(ping, pingIntervalMs);
-    void backfill();
+    announcedConnected = true;
+    events.emit('connected', { types });
   }
 
   /** An attempt failed or an open connection ended: wait, then try again. */
@@ -372,7 +324,7 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
    * The requested types this server knows. Only when a type newer than API 2.40 is requested is
    * the server's API version asked for; if that fails the types are sent as requested.
    */
-  async function subscriptionTypes(): Promise<string[]> {
+  async function subscriptionTypes(): Promise<FreqtradeMessageType[]> {
     if (!requested.some((type) => TYPES_NEWER_THAN_API_2_40.has(type))) return requested;
     let apiVersion: number;
     try {
@@ -410,167 +362,7 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
       log.debug({ type: message.type }, 'skipped a frame of a type not subscribed to');
       return;
     }
-    trackLive(message);
-    if (backfillRunning) heldLive.push({ ...message, bot });
-    else emit({ ...message, bot });
-  }
-
-  /** Live entries and final exits update the seen trades, so the next back-fill does not repeat them. */
-  function trackLive(message: FreqtradeMessage): void {
-    const next = applyLiveMessage(deps.store.seenTrades(bot), message);
-    if (!next) return;
-    if (openedDuringBackfill && (message.type === 'entry' || message.type === 'entry_fill')) {
-      openedDuringBackfill.add(message.trade_id);
-    }
-    deps.store.saveSeenTrades(bot, next);
-  }
-
-  // ------------------------------------------------------------------ back-fill
-
-  async function backfill(): Promise<void> {
-    if (backfillRunning) {
-      backfillAgain = true;
-      return;
-    }
-    backfillRunning = true;
-    const result: BackfillResult = { ok: true, entered: [], exited: [], firstSight: false };
-    try {
-      do {
-        backfillAgain = false;
-        const once = await backfillOnce();
-        result.ok = once.ok;
-        result.entered.push(...once.entered);
-        result.exited.push(...once.exited);
-        result.firstSight ||= once.firstSight;
-      } while (backfillAgain && !stopped);
-    } finally {
-      backfillRunning = false;
-      const held = heldLive;
-      heldLive = [];
-      for (const event of held) emit(event);
-    }
-    if (!stopped) notifyBackfill(result);
-  }
-
-  async function backfillOnce(): Promise<BackfillResult> {
-    const nothing: BackfillResult = { ok: true, entered: [], exited: [], firstSight: false };
-    const startedAtMs = Date.now();
-    const openedLive = new Set<number>();
-    openedDuringBackfill = openedLive;
-    let open: OpenTrade[];
-    let closed: Trade[];
-    try {
-      [open, closed] = await Promise.all([deps.client.status(), recentClosedTrades()]);
-      closed = [...closed, ...(await seenOpenTradesClosedElsewhere(open, closed))];
-    } catch (error) {
-      if (!stopped) {
-        backfillFailures += 1;
-        const initialMs = deps.backfillRetryInitialMs ?? BACKFILL_RETRY_INITIAL_MS;
-        const retryInMs = Math.min(BACKFILL_RETRY_MAX_MS, initialMs * 2 ** (backfillFailures - 1));
-        log.warn(
-          { reason: describeError(error), retryInMs },
-          'could not check for trades missed while disconnected; will try again',
-        );
-        clearTimeout(backfillRetryTimer);
-        backfillRetryTimer = setTimeout(() => {
-          backfillRetryTimer = undefined;
-          if (!stopped && state === 'open') void backfill();
-        }, retryInMs);
-        backfillRetryTimer.unref?.();
-      }
-      return { ...nothing, ok: false };
-    } finally {
-      openedDuringBackfill = undefined;
-    }
-    backfillFailures = 0;
-    if (stopped) return nothing;
-
-    const seen = deps.store.seenTrades(bot);
-    const diff = diffTrades(seen, open, closed, startedAtMs);
-    const closedIds = new Set(diff.next.closed_trade_ids);
-    const openIds = new Set([
-      ...diff.next.open_trade_ids,
-      ...[...openedLive].filter((id) => !closedIds.has(id)),
-    ]);
-    deps.store.saveSeenTrades(bot, { ...diff.next, open_trade_ids: [...openIds].sort((a, b) => a - b) });
-
-    if (seen.updated_at_ms === 0) {
-      log.info(
-        { open: diff.next.open_trade_ids.length, closed: diff.next.closed_trade_ids.length },
-        'first connection to this bot: recorded its trades, announcing none',
-      );
-      return { ...nothing, firstSight: true };
-    }
-    const events: { atMs: number; event: BotEvent }[] = [];
-    // A missed entry is announced as what it is now: `entry_fill` ("Entered") once it filled,
-    // `entry` ("Entering") while the order is still open. It stands for both messages, so either
-    // subscription asks for it.
-    if (subscribed.has('entry') || subscribed.has('entry_fill')) {
-      for (const trade of diff.entered) {
-        events.push({ atMs: trade.open_timestamp, event: entryEventFromTrade(bot, trade) });
-      }
-    }
-    if (subscribed.has('exit_fill')) {
-      for (const trade of diff.exited) {
-        events.push({
-          atMs: trade.close_timestamp ?? trade.open_timestamp,
-          event: exitFillEventFromTrade(bot, trade),
-        });
-      }
-    }
-    if (diff.entered.length > 0 || diff.exited.length > 0) {
-      log.info(
-        {
-          entered: diff.entered.map((trade) => trade.trade_id),
-          exited: diff.exited.map((trade) => trade.trade_id),
-        },
-        'back-filled trades missed while disconnected',
-      );
-    }
-    events.sort((a, b) => a.atMs - b.atMs);
-    for (const { event } of events) emit(event);
-    const entered: number[] = [];
-    const exited: number[] = [];
-    for (const { event } of events) {
-      if (event.type === 'entry' || event.type === 'entry_fill') entered.push(event.trade_id);
-      else if (event.type === 'exit_fill') exited.push(event.trade_id);
-    }
-    return { ok: true, entered, exited, firstSight: false };
-  }
-
-  /**
-   * Trades seen open that are neither open now nor in the newest page of closed trades: a
-   * long-held trade that closed while many newer ones did too. Looked up one by one so its exit
-   * is still announced; a trade deleted meanwhile (404) is simply gone.
-   */
-  async function seenOpenTradesClosedElsewhere(open: OpenTrade[], closed: Trade[]): Promise<Trade[]> {
-    const known = new Set([...open.map((t) => t.trade_id), ...closed.map((t) => t.trade_id)]);
-    const missing = deps.store
-      .seenTrades(bot)
-      .open_trade_ids.filter((id) => !known.has(id))
-      .slice(0, MAX_TRADE_LOOKUPS);
-    const found: Trade[] = [];
-    for (const id of missing) {
-      try {
-        const trade = await deps.client.trade(id);
-        if (!trade.is_open) found.push(trade);
-      } catch (error) {
-        if (!(error instanceof ApiError && error.status === 404)) throw error;
-      }
-    }
-    return found;
-  }
-
-  /** The newest page of closed trades (`/trades` lists oldest first, so the offset comes from total_trades). */
-  async function recentClosedTrades(): Promise<Trade[]> {
-    const offset = Math.max(0, knownClosedTotal - RECENT_CLOSED_LIMIT);
-    let page = await deps.client.trades({ limit: RECENT_CLOSED_LIMIT, offset });
-    const lastPageOffset = Math.max(0, page.total_trades - RECENT_CLOSED_LIMIT);
-    if (lastPageOffset !== offset) {
-      page = await deps.client.trades({ limit: RECENT_CLOSED_LIMIT, offset: lastPageOffset });
-    }
-    knownClosedTotal = page.total_trades;
-    return page.trades;
+    events.emit('event', { ...message, bot });
   }
 
   // ------------------------------------------------------------------ public
@@ -578,12 +370,7 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
   return {
     bot,
     state: () => state,
-    on(name, listener) {
-      // One event so far; the map keeps the signature ready for more.
-      if (name !== 'backfill') return () => {};
-      backfillListeners.add(listener);
-      return () => backfillListeners.delete(listener);
-    },
+    on: events.on,
     start() {
       if (started || stopped) return;
       started = true;
@@ -601,6 +388,7 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
       const ws = socket;
       socket = undefined;
       if (ws) await closeSocket(ws);
+      endConnection(undefined);
       setState('closed');
     },
   };

@@ -1,9 +1,9 @@
 /*
  * Back-fill: what happened to a bot's trades while its message websocket was down. Freqtrade
  * never replays missed messages (shared/freqtrade-api.md, "Message websocket"), so after each
- * reconnect the event stream compares `/status` and the newest page of `/trades` with what the
- * store last saw, and announces the difference once. Everything here is pure: the caller passes
- * the REST answers and the clock.
+ * reconnect the back-fill runner (backfill-runner.ts) compares `/status` and the newest page of
+ * `/trades` with what the store last saw, and announces the difference once. Everything here is
+ * pure: the caller passes the REST answers and the clock.
  */
 import type { BotEventOf, FreqtradeMessage } from '../freqtrade/event-schemas.js';
 import type { OpenTrade, Trade } from '../freqtrade/schemas.js';

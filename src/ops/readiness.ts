@@ -3,8 +3,8 @@
  * its websocket state and its last REST error, described by fields only (class, status, method,
  * path, reason) so no server text, URL or credential can reach the response.
  */
-import type { StreamState } from '../chat/types.js';
 import { ApiError, NetworkError, ValidationError } from '../errors.js';
+import type { StreamState } from '../freqtrade/stream-state.js';
 
 export type PlatformStartState = 'starting' | 'started';
 
