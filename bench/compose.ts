@@ -10,7 +10,7 @@
  * polling is not started (sending does not need it; `botInfo` replaces getMe).
  */
 import { allowedChatsOf } from '../src/access/policy.js';
-import { builtinCommands } from '../src/chat/commands/index.js';
+import { commandsFor, loadCommands } from '../src/chat/commands/index.js';
 import { createCommandRouter } from '../src/chat/router.js';
 import type { Reply } from '../src/chat/reply.js';
 import { type Config, enabledTelegram, NOTIFICATION_TYPES } from '../src/config/schema.js';
@@ -71,9 +71,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       logger,
       now,
       streamState: (bot) => streamStates.get(bot),
-      extras: {},
     },
-    commands: builtinCommands(),
+    commands: commandsFor(await loadCommands(), { config, services: new Set() }),
     policy: { access: config.access, chats: allowedChatsOf(config) },
   });
   const telegram = createTelegramAdapter({

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { allowedChatsOf } from './access/policy.js';
-import { geminiCommands } from './chat/commands/gemini.js';
-import { builtinCommands } from './chat/commands/index.js';
+import { commandsFor, loadCommands } from './chat/commands/index.js';
 import { type CommandRouter, chatKeyOf, createCommandRouter } from './chat/router.js';
-import type { AnyCommandSpec } from './chat/types.js';
+import type { OptionalService } from './chat/types.js';
 import {
   type Config,
   enabledDiscord,
@@ -12,7 +11,7 @@ import {
   NOTIFICATION_TYPES,
 } from './config/schema.js';
 import type { DiscordAdapter } from './discord/adapter.js';
-import { createGeminiClient } from './exchanges/gemini/client.js';
+import { createGeminiClient, type GeminiClient } from './exchanges/gemini/client.js';
 import { createNonceSource } from './exchanges/gemini/nonce.js';
 import { createEventStream, type EventStream } from './freqtrade/event-stream.js';
 import { createFleet, type Fleet } from './freqtrade/fleet.js';
@@ -60,8 +59,11 @@ export interface AppOptions {
   /** Store file path override; null = in memory (demo). Defaults to config.store.path. */
   storePath?: string | null;
   now?: () => number;
-  /** Extra commands from optional features. */
-  extraCommands?: AnyCommandSpec[];
+  /**
+   * More folders of command modules, registered beside the built-in ones as if they were in
+   * src/chat/commands/ (tests prove a one-file command this way).
+   */
+  commandDirs?: URL[];
   /** Notification targets beyond the configured chats (the demo's console). */
   extraTargets?: Array<Omit<NotificationTarget, 'platform' | 'minIntervalMs'> & Partial<NotificationTarget>>;
   /** Websocket reconnect backoff (tests use short ones). */
@@ -124,9 +126,8 @@ export async function startApp(options: AppOptions): Promise<App> {
     },
   });
 
-  const extras: Record<string, unknown> = {};
   const gemini = enabledGemini(config);
-  const commands = [...builtinCommands(), ...(options.extraCommands ?? [])];
+  let geminiClient: GeminiClient | undefined;
   if (gemini) {
     const nonceKey = `gemini:${createHash('sha256').update(gemini.api_key).digest('hex').slice(0, 16)}`;
     const nonces = createNonceSource({
@@ -135,9 +136,14 @@ export async function startApp(options: AppOptions): Promise<App> {
       timeBased: gemini.time_based_nonce,
       now,
     });
-    extras.gemini = createGeminiClient({ config: gemini, nonces, logger });
-    commands.push(...geminiCommands({ viewersAllowed: gemini.viewers_allowed }));
+    geminiClient = createGeminiClient({ config: gemini, nonces, logger });
   }
+  const configuredServices = new Set<OptionalService>(geminiClient ? ['gemini'] : []);
+  const loaded = [
+    ...(await loadCommands()),
+    ...(await Promise.all((options.commandDirs ?? []).map((dir) => loadCommands(dir)))).flat(),
+  ];
+  const commands = commandsFor(loaded, { config, services: configuredServices });
 
   const telegramConfig = enabledTelegram(config);
   const policy = { access: config.access, chats: allowedChatsOf(config) };
@@ -149,7 +155,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       logger,
       now,
       streamState: (bot) => streams.find((stream) => stream.bot === bot)?.state(),
-      extras,
+      ...(geminiClient ? { gemini: geminiClient } : {}),
     },
     commands,
     policy,
@@ -167,8 +173,6 @@ export async function startApp(options: AppOptions): Promise<App> {
         router,
         fleet,
         logger,
-        store,
-        policy,
       })
     : undefined;
 

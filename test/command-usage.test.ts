@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { geminiCommands } from '../src/chat/commands/gemini.js';
-import { builtinCommands } from '../src/chat/commands/index.js';
+import { loadCommands } from '../src/chat/commands/index.js';
 import { commandKeys } from '../src/chat/commands/meta.js';
 
-const every = [...builtinCommands(), ...geminiCommands({ viewersAllowed: true })];
+const every = await loadCommands();
 
 describe('usage lines', () => {
   it.each(every.map((command) => [command.name, command] as const))(

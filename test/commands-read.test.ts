@@ -23,7 +23,7 @@ import {
   statsCommand,
   weeklyCommand,
 } from '../src/chat/commands/profit.js';
-import { readCommands } from '../src/chat/commands/read-commands.js';
+import { loadCommands } from '../src/chat/commands/index.js';
 import {
   countCommand,
   entriesCommand,
@@ -45,6 +45,16 @@ import { formatMoney, formatSignedMoney } from '../src/format/money.js';
 import { formatRate, formatSignedPercent } from '../src/format/numbers.js';
 import { type FakeFreqtrade, startFakeFreqtrade } from '../src/simulator/freqtrade-server.js';
 import { openStore } from '../src/store/store.js';
+
+/** The read-only commands: viewers may run them, they change nothing and talk to a Freqtrade bot. */
+const readCommands = (await loadCommands()).filter(
+  (command) =>
+    command.role === 'viewer' &&
+    !command.mutates &&
+    !command.audited &&
+    command.needsBot !== false &&
+    command.requires === undefined,
+);
 
 const fakes: FakeFreqtrade[] = [];
 afterEach(async () => {
@@ -86,7 +96,6 @@ async function setup(seed: 'empty' | 'demo' = 'empty'): Promise<Setup> {
     logger,
     now: () => fake.now(),
     commands: () => [],
-    extras: {},
   };
   let seen = 0;
   return {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allowedChatsOf } from '../src/access/policy.js';
-import { builtinCommands } from '../src/chat/commands/index.js';
+import { commandsFor, loadCommands } from '../src/chat/commands/index.js';
 import { createCommandRouter } from '../src/chat/router.js';
 import { loadConfig } from '../src/config/load.js';
 import { enabledDiscord } from '../src/config/schema.js';
@@ -438,8 +438,8 @@ describe('discord adapter start', () => {
     const fleet = createFleet(config.bots, { logger });
     const policy = { access: config.access, chats: allowedChatsOf(config) };
     const router = createCommandRouter({
-      services: { config, fleet, store, logger, now: Date.now, extras: {} },
-      commands: builtinCommands(),
+      services: { config, fleet, store, logger, now: Date.now },
+      commands: commandsFor(await loadCommands(), { config, services: new Set() }),
       policy,
     });
     const discordConfig = enabledDiscord(config);
@@ -449,8 +449,6 @@ describe('discord adapter start', () => {
       router,
       fleet,
       logger,
-      store,
-      policy,
       retryInitialMs: 50,
       retryMaxMs: 200,
     });

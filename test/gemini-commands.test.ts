@@ -7,7 +7,9 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AccessPolicy } from '../src/access/policy.js';
-import { geminiCommands, isGeminiClient } from '../src/chat/commands/gemini.js';
+import { geminiCommand, reconcileCommand } from '../src/chat/commands/gemini.js';
+import { commandsFor } from '../src/chat/commands/index.js';
+import type { GeminiClient } from '../src/exchanges/gemini/client.js';
 import { type Reply, renderPlainText } from '../src/chat/reply.js';
 import { type CommandRouter, createCommandRouter } from '../src/chat/router.js';
 import type { CommandContext } from '../src/chat/types.js';
@@ -47,7 +49,7 @@ function balance(currency: string, amount: string, available = amount): GeminiBa
 }
 
 interface HarnessOptions {
-  /** `gemini.viewers_allowed`, also passed to `geminiCommands`. */
+  /** `gemini.viewers_allowed`, which sets both commands' role. */
   viewersAllowed?: boolean;
   /** The key the fake Gemini knows (default AUDITOR). */
   key?: FakeGeminiKey;
@@ -61,7 +63,7 @@ interface HarnessOptions {
   nonceNow?: () => number;
   /** `gemini.enabled` in the config (default true). */
   geminiEnabled?: boolean;
-  /** Register the Gemini client in `services.extras` (default true when enabled). */
+  /** Give the commands the Gemini client in `services.gemini` (default true when enabled). */
   registerClient?: boolean;
 }
 
@@ -129,7 +131,7 @@ async function setup(opts: HarnessOptions = {}): Promise<Harness> {
   });
   const store = await openStore({ path: null, logger, auditMaxEntries: 100 });
   const fleet = createFleet(config.bots, { logger, retry: { limit: 0, backoffMs: 1 } });
-  const extras: Record<string, unknown> = {};
+  let client: GeminiClient | undefined;
   const geminiConfig = enabledGemini(config);
   if (geminiConfig && (opts.registerClient ?? true)) {
     const nonces = createNonceSource({
@@ -137,11 +139,12 @@ async function setup(opts: HarnessOptions = {}): Promise<Harness> {
       key: `gemini:${geminiConfig.api_key}`,
       ...(opts.nonceNow ? { now: opts.nonceNow } : {}),
     });
-    extras['gemini'] = createGeminiClient({ config: geminiConfig, nonces, logger });
+    client = createGeminiClient({ config: geminiConfig, nonces, logger });
   }
   const router = createCommandRouter({
-    services: { config, fleet, store, logger, now: () => Date.now(), extras },
-    commands: geminiCommands({ viewersAllowed: geminiConfig?.viewers_allowed ?? false }),
+    services: { config, fleet, store, logger, now: () => Date.now(), ...(client ? { gemini: client } : {}) },
+    // Registered even without a client, to check the commands' own guard.
+    commands: commandsFor([geminiCommand, reconcileCommand], { config, services: new Set(['gemini']) }),
     policy: POLICY,
   });
   const replies: string[] = [];
@@ -395,15 +398,30 @@ describe('access and configuration', () => {
     expect(await h.ask('/reconcile', VIEWER)).toContain('Gemini and alpha disagree');
   });
 
-  it('makes both commands admin-only, or viewer, as asked', () => {
-    expect(geminiCommands({ viewersAllowed: false }).map((command) => command.role)).toEqual([
-      'admin',
-      'admin',
-    ]);
-    expect(geminiCommands({ viewersAllowed: true }).map((command) => command.role)).toEqual([
-      'viewer',
-      'viewer',
-    ]);
+  it('makes both commands admin-only, or viewer, as gemini.viewers_allowed asks', () => {
+    const rolesWith = (viewersAllowed: boolean) => {
+      const config = parseConfig({
+        bots: [{ name: 'alpha', api_url: 'http://127.0.0.1:1', username: 'u', password: 'p' }],
+        gemini: {
+          enabled: true,
+          api_key: 'account-key',
+          api_secret: 'secret',
+          viewers_allowed: viewersAllowed,
+        },
+      });
+      return commandsFor([geminiCommand, reconcileCommand], { config, services: new Set(['gemini']) }).map(
+        (command) => command.role,
+      );
+    };
+    expect(rolesWith(false)).toEqual(['admin', 'admin']);
+    expect(rolesWith(true)).toEqual(['viewer', 'viewer']);
+  });
+
+  it('registers both commands only when the Gemini client is configured', () => {
+    const config = parseConfig({
+      bots: [{ name: 'alpha', api_url: 'http://127.0.0.1:1', username: 'u', password: 'p' }],
+    });
+    expect(commandsFor([geminiCommand, reconcileCommand], { config, services: new Set() })).toEqual([]);
   });
 
   it('says Gemini is not enabled when the config turns it off', async () => {
@@ -415,13 +433,6 @@ describe('access and configuration', () => {
   it('says Gemini is not enabled when no client was registered', async () => {
     const h = await setup({ registerClient: false });
     expect(await h.ask('/gemini')).toBe('Gemini is not enabled in this configuration (gemini.enabled).');
-  });
-
-  it('recognises a Gemini client and nothing else', () => {
-    expect(isGeminiClient(undefined)).toBe(false);
-    expect(isGeminiClient({ balances: () => [] })).toBe(false);
-    const fn = async () => undefined;
-    expect(isGeminiClient({ balances: fn, notionalBalances: fn, heartbeat: fn, ticker: fn })).toBe(true);
   });
 });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UserInputError } from '../errors.js';
+import { suggestBots, suggestLocks, suggestPairs, suggestTrades, withSuggestions } from './suggestions.js';
 
 /** The zod type behind optional / default / nullable wrappers. */
 export function unwrapSchema(schema: z.ZodType): z.ZodType {
@@ -172,11 +173,37 @@ function checkedString(problem: (value: string) => string | undefined) {
   });
 }
 
-/** Argument builders with messages a trader understands. */
+/** A positive whole number, e.g. a trade id. */
+const positiveWholeNumber = (description: string) =>
+  z.string().regex(/^\d+$/, 'expected a positive whole number').transform(Number).describe(description);
+
+/**
+ * Argument builders with messages a trader understands. The kinds that name something of the bot
+ * (`pair`, `tradeId`, `tradeIds`, `lockId`, `bot`) carry their suggestions (see suggestions.ts).
+ */
 export const arg = {
-  /** A positive whole number, e.g. a trade id. */
-  id: (description: string) =>
-    z.string().regex(/^\d+$/, 'expected a positive whole number').transform(Number).describe(description),
+  /** A positive whole number. */
+  id: positiveWholeNumber,
+  /** An open trade's id, suggested from the open trades. */
+  tradeId: (description: string) => withSuggestions(positiveWholeNumber(description), suggestTrades()),
+  /** An open trade's id or the word `all`, suggested from the open trades (and `all` when several). */
+  tradeIdOrAll: (description: string) =>
+    withSuggestions(
+      z.union([z.literal('all'), positiveWholeNumber(description)], {
+        error: 'expected a trade id or "all"',
+      }),
+      suggestTrades({ orAll: true }),
+    ),
+  /** The remaining words as trade ids, suggested from the open trades; with `orTable`, also `table` first. */
+  tradeIds: (description: string, options: { orTable?: boolean } = {}) =>
+    withSuggestions(
+      z.array(z.string()).describe(description),
+      suggestTrades({ orTable: options.orTable === true }),
+    ),
+  /** A lock id or a pair (every lock of it), suggested from the bot's locks. */
+  lockId: (description: string) => withSuggestions(z.string().min(1).describe(description), suggestLocks),
+  /** A bot's name, suggested from the bots this chat may use. */
+  bot: (description: string) => withSuggestions(z.string().min(1).describe(description), suggestBots),
   /** A whole number within bounds, e.g. a count of days. */
   count: (description: string, min: number, max: number) =>
     z
@@ -193,11 +220,14 @@ export const arg = {
       .transform(Number)
       .pipe(z.number().positive('must be greater than zero'))
       .describe(description),
-  /** A trading pair like BTC/USDT (upper-cased; futures pairs like BTC/USDT:USDT allowed); see `pairProblem`. */
+  /** A trading pair like BTC/USDT (upper-cased; futures pairs like BTC/USDT:USDT allowed), suggested from the whitelist; see `pairProblem`. */
   pair: (description: string) =>
-    checkedString(pairProblem)
-      .transform((value) => value.toUpperCase())
-      .describe(description),
+    withSuggestions(
+      checkedString(pairProblem)
+        .transform((value) => value.toUpperCase())
+        .describe(description),
+      suggestPairs,
+    ),
   /** Blacklist entries: pairs (upper-cased) or Freqtrade patterns like `BNB/.*`; see `pairPatternProblem`. */
   pairPatterns: (description: string) =>
     z.array(checkedString(pairPatternProblem).transform(normalizePairPattern)).describe(description),

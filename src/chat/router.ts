@@ -1,12 +1,21 @@
 import { type AccessPolicy, authorize, chatBotsOf } from '../access/policy.js';
 import { ApiError, ChatopsError, NetworkError, UserInputError, ValidationError } from '../errors.js';
+import type { z } from 'zod';
 import type { FreqtradeClient } from '../freqtrade/client.js';
 import { bindArguments, echoInput } from './arguments.js';
 import { parseCommandLine } from './parse-command.js';
 import { createPendingActions, type PendingAction, parseButtonAction } from './pending-actions.js';
 import { formatDuration } from '../format/durations.js';
 import type { Reply, ReplyButton } from './reply.js';
-import type { AnyCommandSpec, CommandContext, CommandRun, CommandServices, Role } from './types.js';
+import { type Suggestion, type SuggestionSources, suggesterOf, suggestBots } from './suggestions.js';
+import {
+  type AnyCommandSpec,
+  type CommandContext,
+  type CommandRun,
+  type CommandServices,
+  mutatesWith,
+  type Role,
+} from './types.js';
 
 export interface CommandRouterDeps {
   services: Omit<CommandServices, 'commands'>;
@@ -65,9 +74,30 @@ export interface CommandRouter {
    * order, commands to different bots side by side. Null when the line needs no bot.
    */
   botOfLine(ctx: CommandContext, text: string): string | null;
+  /**
+   * Suggestions for one argument of a command as the user types it (Discord autocomplete): at most
+   * 25, only for those allowed to run the command in this chat (else none). `named` holds the other
+   * arguments already given (e.g. `bot`). Never throws: a failed lookup suggests nothing.
+   */
+  suggest(request: SuggestRequest): Promise<Suggestion[]>;
   commands(): AnyCommandSpec[];
   find(name: string): AnyCommandSpec | undefined;
 }
+
+export interface SuggestRequest {
+  ctx: CommandContext;
+  /** The command's name or alias. */
+  command: string;
+  /** The argument being typed. */
+  key: string;
+  /** What is typed so far. */
+  prefix: string;
+  /** Other arguments already given, by key (raw text). */
+  named?: Record<string, string>;
+}
+
+/** https://discord.com/developers/docs/interactions/application-commands#autocomplete: ≤ 25 choices. */
+export const MAX_SUGGESTIONS = 25;
 
 const REFRESH_LIFETIME_MS = 24 * 60 * 60 * 1000;
 const PICKER_LIFETIME_MS = 5 * 60 * 1000;
@@ -290,9 +320,29 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
   ): Promise<Reply> => {
     const argsText = JSON.stringify(args);
     const botName = command.needsBot === false ? null : bot.name;
-    const audited = command.mutates === true || command.audited === true;
+    const mutates = mutatesWith(command, args);
+    const audited = mutates || command.audited === true;
     const run = makeRun(ctx, role, args, bot);
-    if (command.mutates && command.needsBot !== false) {
+    const stricter = command.roleFor?.(args);
+    if (stricter !== undefined) {
+      const decision = authorize(policy, ctx, stricter.role);
+      if (!decision.allowed) {
+        logger.warn(
+          {
+            platform: ctx.platform,
+            user: ctx.userId,
+            chat: ctx.chatId,
+            thread: ctx.threadId,
+            command: command.name,
+            reason: decision.reason,
+          },
+          'command refused',
+        );
+        audit(ctx, command.name, argsText, botName, 'denied', decision.reason);
+        throw new UserInputError(`Only ${stricter.role}s can ${stricter.action}.`);
+      }
+    }
+    if (mutates && command.needsBot !== false) {
       const botConfig = services.config.bots.find((b) => b.name === bot.name);
       if (botConfig?.read_only) {
         throw new UserInputError(
@@ -332,8 +382,8 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         {
           ...addButtons(withFooter, [
             [
-              { label: 'Confirm', action: `c:${id}`, style: 'danger' },
-              { label: 'Cancel', action: `x:${id}`, style: 'secondary' },
+              { label: 'Confirm', action: `c:${id}`, style: 'danger', role: 'confirm' },
+              { label: 'Cancel', action: `x:${id}`, style: 'secondary', role: 'cancel' },
             ],
           ]),
           expiresAtMs: action.expiresAtMs,
@@ -350,14 +400,14 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
           if (value !== undefined) rawArgs[key] = Array.isArray(value) ? value.join(' ') : String(value);
         }
         const action = invokeButton(ctx, command, botName, rawArgs, null, REFRESH_LIFETIME_MS);
-        reply = addButtons(reply, [[{ label: '🔄 Refresh', action, style: 'secondary' }]]);
+        reply = addButtons(reply, [[{ label: '🔄 Refresh', action, style: 'secondary', role: 'refresh' }]]);
       }
       return command.needsBot === false ? reply : withBotName(reply, bot);
     } catch (error) {
       if (audited) audit(ctx, command.name, argsText, botName, 'failed', describeShort(error));
       // No answer is not "nothing happened": the order may have been placed before the line went
       // quiet. Only a failure before connecting (refused, DNS, TLS) proves it never arrived.
-      if (command.mutates && error instanceof NetworkError && !error.neverArrived) {
+      if (mutates && error instanceof NetworkError && !error.neverArrived) {
         throw new UserInputError(
           `${error.service} did not answer /${command.name} (${error.reasonText}). It may have acted anyway: check /status before trying again.`,
         );
@@ -376,8 +426,8 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
   };
 
   /** Refuses a state-changing command that waited too long to reach us; null when it is fresh. */
-  const staleRefusal = (ctx: CommandContext, command: AnyCommandSpec): Reply | null => {
-    if (!(command.mutates || command.audited) || ctx.sentAtMs === undefined) return null;
+  const staleRefusal = (ctx: CommandContext, command: AnyCommandSpec, mutates: boolean): Reply | null => {
+    if (!(mutates || command.audited) || ctx.sentAtMs === undefined) return null;
     const ageMs = now() - ctx.sentAtMs;
     if (ageMs <= staleAfterMs) return null;
     logger.warn(
@@ -418,14 +468,20 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
             {
               label: option.label,
               action: invokeButton(ctx, command, bot.name, option.args, ctx.userId, PICKER_LIFETIME_MS),
+              role: 'pick',
             },
           ]);
           const cancel = invokeButton(ctx, command, bot.name, {}, ctx.userId, PICKER_LIFETIME_MS, 'x');
-          rows.push([{ label: 'Cancel', action: cancel, style: 'secondary' }]);
+          rows.push([{ label: 'Cancel', action: cancel, style: 'secondary', role: 'cancel' }]);
           return withBotName(addButtons(picker.prompt, rows), bot);
         }
       }
       throw error;
+    }
+    // A command that changes state only with some arguments is judged stale once they are known.
+    if (typeof command.mutates === 'function') {
+      const stale = staleRefusal(ctx, command, mutatesWith(command, args));
+      if (stale) return stale;
     }
     return execute(ctx, role, command, args, bot, false);
   };
@@ -448,7 +504,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       finished(command.name, 'denied', startedMs);
       return refusal;
     }
-    const stale = staleRefusal(ctx, command);
+    const stale = staleRefusal(ctx, command, command.mutates === true);
     if (stale) {
       finished(command.name, 'refused', startedMs);
       return stale;
@@ -723,12 +779,45 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     }
   };
 
+  const suggest: CommandRouter['suggest'] = async ({ ctx, command: name, key, prefix, named = {} }) => {
+    const command = byName.get(name.toLowerCase());
+    if (!command || !authorize(policy, ctx, command.role).allowed) return [];
+    const shape = command.args.shape as Record<string, z.ZodType>;
+    const field = shape[key];
+    const suggester = field ? suggesterOf(field) : key === 'bot' ? suggestBots : undefined;
+    if (!suggester) return [];
+    try {
+      // The bot named in the other options, else the chat's; none when neither can be used here.
+      const botOf = (given: Record<string, string>): FreqtradeClient | undefined => {
+        try {
+          return selectBot(ctx, given);
+        } catch {
+          return undefined;
+        }
+      };
+      const bot = botOf(named) ?? botOf({});
+      const allowed = chatBotsOf(services.config, ctx);
+      const sources: SuggestionSources = {
+        bot,
+        botNames: fleet.names.filter(
+          (botName) =>
+            allowed === null || allowed.some((entry) => entry.toLowerCase() === botName.toLowerCase()),
+        ),
+      };
+      return (await suggester(sources, prefix)).slice(0, MAX_SUGGESTIONS);
+    } catch (error) {
+      logger.warn({ err: describeShort(error), command: command.name, key }, 'suggestions failed');
+      return [];
+    }
+  };
+
   return {
     handleText,
     handleCommand,
     handleButton,
     expiredPrompt,
     botOfLine,
+    suggest,
     commands: () => deps.commands,
     find: (name) => byName.get(name.toLowerCase()),
   };

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Config } from '../config/schema.js';
+import type { GeminiClient } from '../exchanges/gemini/client.js';
 import type { FreqtradeClient } from '../freqtrade/client.js';
 import type { Fleet } from '../freqtrade/fleet.js';
 import type { StreamState } from '../freqtrade/stream-state.js';
@@ -47,9 +48,12 @@ export interface CommandServices {
   streamState?(bot: string): StreamState | undefined;
   /** Every command, for /help. */
   commands(): CommandSpec[];
-  /** Extra services registered by optional features (e.g. the Gemini client). */
-  extras: Record<string, unknown>;
+  /** The Gemini exchange client, when `gemini.enabled`; commands that `requires: 'gemini'` use it. */
+  gemini?: GeminiClient;
 }
+
+/** An optional service a command needs: it is registered only when that service is configured. */
+export type OptionalService = 'gemini';
 
 /** Everything a command's `run` receives. */
 export interface CommandRun<A> {
@@ -92,11 +96,29 @@ export interface CommandSpec<S extends z.ZodObject = z.ZodObject> {
   /** e.g. `/forceexit <trade_id|all> [limit|market] [amount]`. */
   usage: string;
   role: RequiredRole;
+  /**
+   * The role the configuration gives this command instead of `role` (e.g. `gemini.viewers_allowed`
+   * opens /gemini to viewers); applied once, when the command is registered.
+   */
+  configuredRole?(config: Config): RequiredRole;
+  /**
+   * A stricter role some arguments need (e.g. /blacklist shows to viewers, adds for admins) and
+   * what they do, for the refusal ("Only admins can <action>."); checked by the router after the
+   * arguments are bound, and audited like any refusal. Undefined: `role` is enough.
+   */
+  roleFor?(args: z.infer<S>): { role: Role; action: string } | undefined;
+  /** Registered only when this optional service is configured (see `CommandServices`). */
+  requires?: OptionalService;
+  /** Position in /help and the platform menus: lower first, ties by name. Default 1000 (last). */
+  order?: number;
   args: S;
   /** False for commands that need no Freqtrade bot (/help, /whoami, /use). Default true. */
   needsBot?: boolean;
-  /** Changes state: audited, refused on `read_only` bots. Default false. */
-  mutates?: boolean;
+  /**
+   * Changes state: audited, refused on `read_only` bots. Default false. A function decides from
+   * the bound arguments (e.g. /blacklist with pairs adds, without them only shows).
+   */
+  mutates?: boolean | ((args: z.infer<S>) => boolean);
   /**
    * Changes a chat setting (/notify, /mute, /use) rather than Freqtrade's state: recorded in the
    * audit log with its arguments, but allowed on `read_only` bots. Default false.
@@ -120,7 +142,21 @@ export interface CommandSpec<S extends z.ZodObject = z.ZodObject> {
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds commands of every argument shape
 export type AnyCommandSpec = CommandSpec<any>;
 
-/** Identity helper that keeps a command's argument type inferred from its schema. */
+/** Every spec made by `defineCommand`, so the registry can tell a command among a module's exports. */
+const definedCommands = new WeakSet<object>();
+
+/** True when `value` was made by `defineCommand` (an exported command of a module under `commands/`). */
+export function isCommandSpec(value: unknown): value is AnyCommandSpec {
+  return typeof value === 'object' && value !== null && definedCommands.has(value);
+}
+
+/** Keeps a command's argument type inferred from its schema, and marks it for the registry. */
 export function defineCommand<S extends z.ZodObject>(spec: CommandSpec<S>): CommandSpec<S> {
+  definedCommands.add(spec);
   return spec;
+}
+
+/** Whether a command changes state with these bound arguments (see `CommandSpec.mutates`). */
+export function mutatesWith(command: AnyCommandSpec, args: Record<string, unknown>): boolean {
+  return typeof command.mutates === 'function' ? command.mutates(args) : command.mutates === true;
 }

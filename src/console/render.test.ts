@@ -15,8 +15,8 @@ const confirmReply: Reply = {
   ],
   buttons: [
     [
-      { label: 'Confirm', action: 'c:AAAAAAAAAAAAAAAA', style: 'danger' },
-      { label: 'Cancel', action: 'x:AAAAAAAAAAAAAAAA', style: 'secondary' },
+      { label: 'Confirm', action: 'c:AAAAAAAAAAAAAAAA', role: 'confirm', style: 'danger' },
+      { label: 'Cancel', action: 'x:AAAAAAAAAAAAAAAA', role: 'cancel', style: 'secondary' },
     ],
   ],
 };
@@ -25,9 +25,9 @@ const pickerReply: Reply = {
   title: 'Exit which trade?',
   blocks: [{ kind: 'text', text: 'Choose a trade to exit:' }],
   buttons: [
-    [{ label: '#1 BTC/USDT +1.20%', action: 'i:BBBBBBBBBBBBBBBB' }],
-    [{ label: '#3 ETH/USDT -0.40%', action: 'i:CCCCCCCCCCCCCCCC' }],
-    [{ label: 'Cancel', action: 'x:DDDDDDDDDDDDDDDD', style: 'secondary' }],
+    [{ label: '#1 BTC/USDT +1.20%', action: 'i:BBBBBBBBBBBBBBBB', role: 'pick' }],
+    [{ label: '#3 ETH/USDT -0.40%', action: 'i:CCCCCCCCCCCCCCCC', role: 'pick' }],
+    [{ label: 'Cancel', action: 'x:DDDDDDDDDDDDDDDD', role: 'cancel', style: 'secondary' }],
   ],
 };
 
@@ -92,8 +92,10 @@ describe('renderConsoleLines', () => {
     const reply: Reply = {
       blocks: [{ kind: 'text', text: 'Which pair?' }],
       buttons: [
-        ...pairs.map((pair, i) => [{ label: pair, action: `i:${String(i).padStart(16, 'A')}` }]),
-        [{ label: 'Cancel', action: 'x:ZZZZZZZZZZZZZZZZ' }],
+        ...pairs.map((pair, i) => [
+          { label: pair, action: `i:${String(i).padStart(16, 'A')}`, role: 'pick' as const },
+        ]),
+        [{ label: 'Cancel', action: 'x:ZZZZZZZZZZZZZZZZ', role: 'cancel' }],
       ],
     };
     const lines = renderConsoleLines(reply, plain);
@@ -105,7 +107,7 @@ describe('renderConsoleLines', () => {
   it('shows a lone Refresh button as an "r" hint', () => {
     const reply: Reply = {
       blocks: [{ kind: 'text', text: 'No open trades.' }],
-      buttons: [[{ label: '🔄 Refresh', action: 'i:EEEEEEEEEEEEEEEE' }]],
+      buttons: [[{ label: '🔄 Refresh', action: 'i:EEEEEEEEEEEEEEEE', role: 'refresh' }]],
     };
     expect(renderConsoleLines(reply, plain)).toEqual([
       'No open trades.',
@@ -130,7 +132,7 @@ describe('renderConsoleLines', () => {
 });
 
 describe('consoleAnswerOf', () => {
-  it('classifies confirmations, pickers, refresh and plain replies by action prefix', () => {
+  it('classifies confirmations, pickers, refresh and plain replies by button role', () => {
     expect(consoleAnswerOf(confirmReply)).toMatchObject({
       kind: 'confirm',
       confirm: { action: 'c:AAAAAAAAAAAAAAAA' },
@@ -143,7 +145,10 @@ describe('consoleAnswerOf', () => {
       expect(picker.cancel?.action).toBe('x:DDDDDDDDDDDDDDDD');
     }
     expect(
-      consoleAnswerOf({ blocks: [], buttons: [[{ label: 'Refresh', action: 'i:EEEEEEEEEEEEEEEE' }]] }).kind,
+      consoleAnswerOf({
+        blocks: [],
+        buttons: [[{ label: 'Refresh', action: 'i:EEEEEEEEEEEEEEEE', role: 'refresh' }]],
+      }).kind,
     ).toBe('refresh');
     expect(consoleAnswerOf({ blocks: [] }).kind).toBe('none');
   });

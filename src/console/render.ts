@@ -3,7 +3,7 @@ import { type Reply, type ReplyButton, type ReplyTone, renderTableText } from '.
 /**
  * What a reply's buttons ask of a console user, who cannot click: `confirm` (yes / no), `choice`
  * (a number picks an option; no cancels when a Cancel button exists), `refresh` (r re-runs the
- * command) or nothing. The actions are the router's opaque button tokens.
+ * command) or nothing. Pressing one hands its opaque action back to the router.
  */
 export type ConsoleAnswer =
   | { kind: 'confirm'; confirm: ReplyButton; cancel: ReplyButton | null }
@@ -18,17 +18,17 @@ export interface ConsoleRenderOptions {
 }
 
 /**
- * Classifies a reply's buttons by the router's action prefixes (`c:` confirm, `x:` cancel,
- * `i:` invoke); `none` when it has no buttons. A Refresh button beside a confirmation is ignored.
+ * Classifies a reply's buttons by their `role`; `none` when it has no buttons (or none with a
+ * role). A Refresh button beside a confirmation or a picker is ignored.
  */
 export function consoleAnswerOf(reply: Reply): ConsoleAnswer {
   const buttons = (reply.buttons ?? []).flat();
-  const confirm = buttons.find((button) => button.action.startsWith('c:'));
-  const cancel = buttons.find((button) => button.action.startsWith('x:')) ?? null;
-  const invokes = buttons.filter((button) => button.action.startsWith('i:'));
+  const confirm = buttons.find((button) => button.role === 'confirm');
+  const cancel = buttons.find((button) => button.role === 'cancel') ?? null;
+  const picks = buttons.filter((button) => button.role === 'pick');
   if (confirm) return { kind: 'confirm', confirm, cancel };
-  if (cancel || invokes.length > 1) return { kind: 'choice', options: invokes, cancel };
-  const refresh = invokes[0];
+  if (cancel || picks.length > 0) return { kind: 'choice', options: picks, cancel };
+  const refresh = buttons.find((button) => button.role === 'refresh');
   if (refresh) return { kind: 'refresh', refresh };
   return { kind: 'none' };
 }

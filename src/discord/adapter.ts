@@ -20,33 +20,22 @@ import {
   Routes,
 } from 'discord.js';
 import { z } from 'zod';
-import { type AccessPolicy, authorize } from '../access/policy.js';
-import { tradeLabel } from '../chat/commands/trade-control.js';
 import type { Reply } from '../chat/reply.js';
-import { type CommandRouter, chatKeyOf } from '../chat/router.js';
+import type { CommandRouter } from '../chat/router.js';
 import type { CommandContext } from '../chat/types.js';
 import type { DiscordConfig } from '../config/schema.js';
-import type { FreqtradeClient } from '../freqtrade/client.js';
 import type { Fleet } from '../freqtrade/fleet.js';
 import type { Logger } from '../logger.js';
 import { createResumableSender } from '../notify/delivery.js';
 import { DeliveryError, PlatformAuthError } from '../errors.js';
-import type { Store } from '../store/store.js';
 import { type DiscordMessagePayload, renderDiscord } from './render.js';
-import { type AutocompleteKind, autocompleteKindOf, BOT_OPTION, toSlashCommands } from './slash-commands.js';
+import { toSlashCommands } from './slash-commands.js';
 
 export interface DiscordAdapterDeps {
   config: DiscordConfig;
   router: CommandRouter;
   fleet: Fleet;
   logger: Logger;
-  /** Where a channel's current bot (`/use`) is kept, for autocomplete without a `bot` option. */
-  store?: Store;
-  /**
-   * The access policy, so autocomplete suggests trades and pairs only to those allowed to run the
-   * command. Without it, suggestions are served only in the configured channels.
-   */
-  policy?: AccessPolicy;
   /** First retry delay when Discord is unreachable at start; doubles up to `retryMaxMs`. */
   retryInitialMs?: number;
   retryMaxMs?: number;
@@ -140,7 +129,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T
 
 /** The discord.js adapter: interactions → CommandContext → router; Reply → embeds and buttons. */
 export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
-  const { config, router, fleet, logger, store, policy } = deps;
+  const { config, router, fleet, logger } = deps;
   const retryInitialMs = deps.retryInitialMs ?? 1_000;
   const retryMaxMs = deps.retryMaxMs ?? 30_000;
   const configuredChannels = new Set(config.channels.map((channel) => channel.channel_id));
@@ -277,90 +266,34 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
     }
   };
 
-  const botFor = (interaction: AutocompleteInteraction): FreqtradeClient | undefined => {
-    const requested = interaction.options.data.find(
-      (option) => option.name === BOT_OPTION && !option.focused,
-    );
-    if (typeof requested?.value === 'string' && fleet.has(requested.value)) return fleet.get(requested.value);
-    const current = store?.chat(
-      chatKeyOf({ platform: 'discord', chatId: interaction.channelId, threadId: null }),
-    ).current_bot;
-    if (current && fleet.has(current)) return fleet.get(current);
-    return fleet.all()[0];
-  };
-
-  const suggestions = async (
-    kind: AutocompleteKind,
-    bot: FreqtradeClient | undefined,
-    typed: string,
-    numeric: boolean,
-  ): Promise<Choice[]> => {
-    const needle = typed.trim().toLowerCase();
-    const matches = (...texts: string[]) =>
-      needle === '' || texts.some((t) => t.toLowerCase().includes(needle));
-    if (kind === 'bot') {
-      return fleet.names.filter((name) => matches(name)).map((name) => ({ name, value: name }));
-    }
-    if (!bot) return [];
-    switch (kind) {
-      case 'trade':
-      case 'trade-or-all':
-      case 'status-target': {
-        const trades = await bot.status();
-        const choices: Choice[] = trades
-          .filter((trade) => matches(tradeLabel(trade), String(trade.trade_id)))
-          .map((trade) => ({
-            name: tradeLabel(trade),
-            value: numeric ? trade.trade_id : String(trade.trade_id),
-          }));
-        if (kind === 'trade-or-all' && trades.length > 1 && matches('all')) {
-          choices.push({ name: `All ${trades.length} open trades`, value: 'all' });
-        }
-        if (kind === 'status-target' && matches('table')) {
-          choices.unshift({ name: 'table (compact view of every trade)', value: 'table' });
-        }
-        return choices;
-      }
-      case 'pair': {
-        const { whitelist } = await bot.whitelist();
-        return whitelist.filter((pair) => matches(pair)).map((pair) => ({ name: pair, value: pair }));
-      }
-      case 'lock-or-pair': {
-        const { locks } = await bot.locks();
-        const pairs = [...new Set(locks.map((lock) => lock.pair))];
-        return [
-          ...pairs
-            .filter((pair) => matches(pair))
-            .map((pair) => ({ name: `${pair} (every lock of this pair)`, value: pair })),
-          ...locks
-            .filter((lock) => matches(String(lock.id), lock.pair))
-            .map((lock) => ({
-              name: `#${lock.id} ${lock.pair}${lock.reason ? ` (${lock.reason})` : ''}`,
-              value: String(lock.id),
-            })),
-        ];
-      }
-    }
-  };
-
   const handleAutocomplete = async (interaction: AutocompleteInteraction) => {
     let choices: Choice[] = [];
     try {
       const focused = interaction.options.getFocused(true);
-      const kind = autocompleteKindOf(interaction.commandName, focused.name);
-      const ctx = contextOf(interaction);
-      const command = router.find(interaction.commandName);
-      const allowed = policy
-        ? command !== undefined && authorize(policy, ctx, command.role).allowed
-        : configuredChannels.has(ctx.chatId);
-      if (kind && allowed) {
-        const numeric = focused.type === 4 || focused.type === 10;
-        choices = await withTimeout(
-          suggestions(kind, botFor(interaction), String(focused.value), numeric),
-          AUTOCOMPLETE_BUDGET_MS,
-          [],
-        );
+      // The other options already filled in (e.g. `bot`), as the router's raw arguments.
+      const named: Record<string, string> = {};
+      for (const option of interaction.options.data) {
+        if (!option.focused && option.value !== undefined) named[option.name] = String(option.value);
       }
+      const numeric = focused.type === 4 || focused.type === 10;
+      const suggestions = await withTimeout(
+        router.suggest({
+          ctx: contextOf(interaction),
+          command: interaction.commandName,
+          key: focused.name,
+          prefix: String(focused.value),
+          named,
+        }),
+        AUTOCOMPLETE_BUDGET_MS,
+        [],
+      );
+      choices = suggestions
+        // A number option takes only numbers: words like "all" cannot be offered there.
+        .filter((suggestion) => !numeric || /^\d+$/.test(suggestion.value))
+        .map((suggestion) => ({
+          name: suggestion.label,
+          value: numeric ? Number(suggestion.value) : suggestion.value,
+        }));
     } catch (error) {
       logger.warn(
         { err: describeDiscordError(error), command: interaction.commandName },

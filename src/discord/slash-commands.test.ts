@@ -2,15 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { validateCommandList } from '../../test/fakes/discord-validate.js';
 import { arg } from '../chat/arguments.js';
-import { geminiCommands } from '../chat/commands/gemini.js';
-import { builtinCommands } from '../chat/commands/index.js';
+import { loadCommands } from '../chat/commands/index.js';
 import { type AnyCommandSpec, defineCommand } from '../chat/types.js';
-import { argumentShape, autocompleteKindOf, toSlashCommands } from './slash-commands.js';
+import { argumentShape, isAutocompleted, toSlashCommands } from './slash-commands.js';
 
-const allCommands = (): AnyCommandSpec[] => [
-  ...builtinCommands(),
-  ...geminiCommands({ viewersAllowed: false }),
-];
+const everyCommand = await loadCommands();
+const allCommands = (): AnyCommandSpec[] => [...everyCommand];
 
 function command(list: ReturnType<typeof toSlashCommands>, name: string) {
   const found = list.find((entry) => entry.name === name);
@@ -110,7 +107,9 @@ describe('toSlashCommands', () => {
       ],
     });
     expect(option(body, 'lock', 'side')).not.toHaveProperty('autocomplete');
-    expect(option(body, 'entries', 'pair')).not.toHaveProperty('autocomplete');
+    // Every arg.pair() carries the whitelist's suggestions, a filter like /entries' included.
+    expect(option(body, 'entries', 'pair')).toMatchObject({ type: 3, required: false, autocomplete: true });
+    expect(option(body, 'lock', 'duration')).not.toHaveProperty('autocomplete');
   });
 
   it('turns rest arguments into one string option, required when the command needs one', () => {
@@ -217,15 +216,42 @@ describe('argumentShape', () => {
   });
 });
 
-describe('autocompleteKindOf', () => {
-  it('names what each autocompleted option suggests', () => {
-    expect(autocompleteKindOf('forceexit', 'trade_id')).toBe('trade-or-all');
-    expect(autocompleteKindOf('delete', 'trade_id')).toBe('trade');
-    expect(autocompleteKindOf('status', 'trade_id')).toBe('status-target');
-    expect(autocompleteKindOf('lock', 'pair')).toBe('pair');
-    expect(autocompleteKindOf('unlock', 'lock_id')).toBe('lock-or-pair');
-    expect(autocompleteKindOf('profit', 'bot')).toBe('bot');
-    expect(autocompleteKindOf('use', 'name')).toBe('bot');
-    expect(autocompleteKindOf('lock', 'duration')).toBeNull();
+describe('isAutocompleted', () => {
+  const option = (name: string, key: string) => {
+    const found = everyCommand.find((entry) => entry.name === name);
+    if (!found) throw new Error(`no command /${name}`);
+    return isAutocompleted(key, (found.args.shape as Record<string, z.ZodType>)[key]);
+  };
+
+  it('autocompletes exactly the arguments whose kind carries suggestions, and the added bot option', () => {
+    expect(option('forceexit', 'trade_id')).toBe(true);
+    expect(option('delete', 'trade_id')).toBe(true);
+    expect(option('status', 'trade_id')).toBe(true);
+    expect(option('lock', 'pair')).toBe(true);
+    expect(option('unlock', 'lock_id')).toBe(true);
+    expect(option('profit', 'bot')).toBe(true);
+    expect(option('use', 'name')).toBe(true);
+    expect(option('lock', 'duration')).toBe(false);
+    expect(option('forceexit', 'amount')).toBe(false);
+  });
+
+  it('marks a new command argument built with arg.pair() as autocompleted, with no table to edit', () => {
+    const custom = defineCommand({
+      name: 'pairinfo',
+      description: 'Info about a pair',
+      usage: '/pairinfo <pair>',
+      role: 'viewer',
+      args: z.object({ pair: arg.pair('pair'), note: arg.text('note').optional() }),
+      async run() {
+        return { blocks: [] };
+      },
+    });
+    const [slash] = toSlashCommands([custom], { multipleBots: false });
+    expect(
+      slash?.options?.map((entry) => [entry.name, 'autocomplete' in entry && entry.autocomplete]),
+    ).toEqual([
+      ['pair', true],
+      ['note', false],
+    ]);
   });
 });

@@ -9,6 +9,7 @@ import type {
 } from 'discord.js';
 import { z } from 'zod';
 import { isRequiredArgument, isRestArgument } from '../chat/arguments.js';
+import { suggesterOf } from '../chat/suggestions.js';
 import type { AnyCommandSpec } from '../chat/types.js';
 
 /** https://discord.com/developers/docs/interactions/application-commands#application-command-object */
@@ -27,29 +28,10 @@ export const SLASH_NAME = /^[-_a-z0-9]{1,32}$/;
 /** The option every bot-facing command gets when several bots are configured. */
 export const BOT_OPTION = 'bot';
 
-/**
- * What an autocompleted option suggests: open trades (`trade`; `trade-or-all` adds "all",
- * `status-target` adds "table"), whitelisted pairs, locks and locked pairs, or bot names.
- */
-export type AutocompleteKind = 'trade' | 'trade-or-all' | 'status-target' | 'pair' | 'lock-or-pair' | 'bot';
-
-/** Options that get suggestions, by command; any option named `trade_id` is a trade too. */
-const AUTOCOMPLETE: Record<string, Record<string, AutocompleteKind>> = {
-  forceexit: { trade_id: 'trade-or-all' },
-  status: { trade_id: 'status-target' },
-  forcelong: { pair: 'pair' },
-  forceshort: { pair: 'pair' },
-  lock: { pair: 'pair' },
-  unlock: { lock_id: 'lock-or-pair' },
-  use: { name: 'bot' },
-};
-
-/** The suggestions an option of a command gets, or null when it has none. */
-export function autocompleteKindOf(command: string, option: string): AutocompleteKind | null {
-  if (option === BOT_OPTION) return 'bot';
-  const kind = AUTOCOMPLETE[command]?.[option];
-  if (kind) return kind;
-  return option === 'trade_id' ? 'trade' : null;
+/** True when an option of a command is autocompleted: its argument kind carries suggestions, or it is `bot`. */
+export function isAutocompleted(key: string, schema: z.ZodType | undefined): boolean {
+  if (schema === undefined) return key === BOT_OPTION;
+  return suggesterOf(schema) !== undefined;
 }
 
 // ApplicationCommandOptionType values, written out so this module needs no discord.js at runtime.
@@ -147,10 +129,10 @@ function fitDescription(text: string, fallback: string): string {
     : `${chars.slice(0, SLASH_LIMITS.description - 1).join('')}…`;
 }
 
-function toOption(command: string, key: string, schema: z.ZodType): APIApplicationCommandBasicOption {
+function toOption(key: string, schema: z.ZodType): APIApplicationCommandBasicOption {
   const description = fitDescription(descriptionOf(schema) ?? '', key.replace(/_/g, ' '));
   const required = isRequiredArgument(schema);
-  const autocomplete = autocompleteKindOf(command, key) !== null;
+  const autocomplete = isAutocompleted(key, schema);
   const base = { name: key, description, required };
   const shape = argumentShape(schema);
   switch (shape.kind) {
@@ -200,7 +182,7 @@ export function toSlashCommands(
     const shape = (command.args as z.ZodObject).shape as Record<string, z.ZodType>;
     const options = Object.entries(shape)
       .filter(([key]) => SLASH_NAME.test(key) && !(opts.multipleBots && key === BOT_OPTION))
-      .map(([key, schema]) => toOption(command.name, key, schema));
+      .map(([key, schema]) => toOption(key, schema));
     if (opts.multipleBots && command.needsBot !== false) {
       options.push({
         type: STRING,

@@ -18,9 +18,9 @@
  * `addOpenOrder`, `setCurrentRate`, ...) emit nothing.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { parseAuthorization, safeEqual } from './auth.js';
 import { dataframeSplitJson } from './candles.js';
 import { createDemoState } from './demo-seed.js';
@@ -139,17 +139,29 @@ export interface FakeFreqtrade {
   setDryRun(dryRun: boolean): void;
   /** Sets the stake currency `/balance` reports free, by moving the wallet's starting capital. */
   setFreeStake(amount: number): void;
-  /** The next request matching `method` and `path` (without `/api/v1`) answers `status` / `body` once. */
-  failNext(method: string, path: string, status: number, body?: unknown): void;
   /** Sends `message` to every websocket consumer subscribed to its type. */
   emit(message: Record<string, unknown> & { type: string }): void;
-  /** Sends a raw text frame to every connected consumer. */
-  emitRaw(text: string): void;
   wsConsumers(): Array<{ subscribed: string[] }>;
-  /** Terminates every websocket connection abruptly; the server stays up. */
-  dropWebsockets(): void;
   /** Stops HTTP and websocket service and terminates every socket; the port is freed. */
   close(): Promise<void>;
+}
+
+/**
+ * Extension points for code that wraps the simulator (test/fakes/ injects failures, raw frames
+ * and dropped connections through them); the simulator itself and the demo use none.
+ */
+export interface FakeFreqtradeSeams {
+  /**
+   * Asked about every REST request after it is recorded, before auth and routing (`path` without
+   * `/api/v1`, `fullPath` with it): an answer is sent instead of what the route would answer.
+   */
+  interceptRequest?(request: {
+    method: string;
+    path: string;
+    fullPath: string;
+  }): { status: number; body: unknown } | undefined;
+  /** Told about every accepted websocket connection (after the hub took it). */
+  onWebsocket?(socket: WebSocket): void;
 }
 
 const DEFAULT_OPTIONS = {
@@ -172,13 +184,6 @@ const WS_PATH = `${API_PREFIX}/message/ws`;
 const MAX_BODY_BYTES = 1_048_576;
 
 const ROUTES: readonly Route[] = [...infoRoutes, ...tradeRoutes, ...controlRoutes];
-
-interface Failure {
-  method: string;
-  path: string;
-  status: number;
-  body: unknown;
-}
 
 function resolveOptions(options: FakeFreqtradeOptions): Required<FakeFreqtradeOptions> {
   // `??` rather than spreading: an option passed as `undefined` keeps its default.
@@ -210,13 +215,6 @@ function resolveOptions(options: FakeFreqtradeOptions): Required<FakeFreqtradeOp
     );
   }
   return resolved;
-}
-
-/** Strips `/api/v1` and any query string from a path given to `failNext`. */
-function normalizeFailurePath(path: string): string {
-  const bare = path.split('?')[0] ?? '';
-  const withoutPrefix = bare.startsWith(API_PREFIX) ? bare.slice(API_PREFIX.length) : bare;
-  return withoutPrefix.startsWith('/') ? withoutPrefix : `/${withoutPrefix}`;
 }
 
 function parseQuery(params: URLSearchParams): Record<string, string | string[]> {
@@ -289,14 +287,16 @@ function rejectUpgrade(socket: Duplex): void {
 }
 
 /** Starts a fake Freqtrade on 127.0.0.1 and resolves once it listens. */
-export async function startFakeFreqtrade(options: FakeFreqtradeOptions = {}): Promise<FakeFreqtrade> {
+export async function startFakeFreqtrade(
+  options: FakeFreqtradeOptions = {},
+  seams: FakeFreqtradeSeams = {},
+): Promise<FakeFreqtrade> {
   const opts = resolveOptions(options);
   let offsetMs = 0;
   const now = (): number => Date.now() + offsetMs;
   const seedArgs = { botName: opts.botName, stakeCurrency: opts.stakeCurrency, nowMs: now() };
   const requests: RecordedRequest[] = [];
   const counts = { logins: 0, refreshes: 0, wsConnections: 0, wsRejections: 0 };
-  const failures: Failure[] = [];
   let closed = false;
 
   // A test may replace `fake.state` wholesale: everything below reads the state through `holder`.
@@ -376,11 +376,6 @@ export async function startFakeFreqtrade(options: FakeFreqtradeOptions = {}): Pr
     return new DetailError(401, 'Unauthorized');
   }
 
-  function takeFailure(method: string, path: string): Failure | undefined {
-    const index = failures.findIndex((f) => f.method === method && f.path === path);
-    return index < 0 ? undefined : failures.splice(index, 1)[0];
-  }
-
   function runRoute(
     route: Route,
     raw: RawInput,
@@ -421,15 +416,9 @@ export async function startFakeFreqtrade(options: FakeFreqtradeOptions = {}): Pr
       at: now(),
     });
 
-    const failure = takeFailure(method, path);
-    if (failure) {
-      const body =
-        failure.body !== undefined
-          ? failure.body
-          : failure.status === 502
-            ? { error: `Error querying ${url.pathname}: injected failure` }
-            : { detail: STATUS_CODES[failure.status] ?? 'Error' };
-      sendJson(res, failure.status, body);
+    const intercepted = seams.interceptRequest?.({ method, path, fullPath: url.pathname });
+    if (intercepted) {
+      sendJson(res, intercepted.status, intercepted.body);
       return;
     }
     if (!opts.issueTokens && (path === '/token/login' || path === '/token/refresh')) {
@@ -511,6 +500,7 @@ export async function startFakeFreqtrade(options: FakeFreqtradeOptions = {}): Pr
     wss.handleUpgrade(req, socket, head, (ws) => {
       counts.wsConnections += 1;
       hub.accept(ws);
+      seams.onWebsocket?.(ws);
     });
   });
 
@@ -613,13 +603,8 @@ export async function startFakeFreqtrade(options: FakeFreqtradeOptions = {}): Pr
       if (!(amount >= 0)) throw new RangeError(`setFreeStake: amount must be >= 0, got ${amount}`);
       holder.state.startingCapital += amount - freeStake(holder.state);
     },
-    failNext(method, path, status, body) {
-      failures.push({ method: method.toUpperCase(), path: normalizeFailurePath(path), status, body });
-    },
     emit: (message) => hub.emit(message),
-    emitRaw: (text) => hub.emitRaw(text),
     wsConsumers: () => hub.consumers(),
-    dropWebsockets: () => hub.terminateAll(),
     async close() {
       if (closed) return;
       closed = true;

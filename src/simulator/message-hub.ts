@@ -26,8 +26,6 @@ export interface MessageHub {
   accept(socket: WebSocket): void;
   /** Sends `message` to every consumer subscribed to its type. */
   emit(message: Record<string, unknown> & { type: string }): void;
-  /** Sends `text` as is to every connected consumer. */
-  emitRaw(text: string): void;
   consumers(): Array<{ subscribed: string[] }>;
   /** Terminates every connection (no close handshake). */
   terminateAll(): void;
@@ -108,9 +106,6 @@ export function createMessageHub(deps: MessageHubDeps): MessageHub {
     emit(message) {
       const text = JSON.stringify(message);
       for (const consumer of consumers) if (consumer.subscribed.includes(message.type)) send(consumer, text);
-    },
-    emitRaw(text) {
-      for (const consumer of consumers) send(consumer, text);
     },
     consumers() {
       return [...consumers]

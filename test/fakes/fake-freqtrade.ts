@@ -1,25 +1,84 @@
 /**
- * The fake Freqtrade server for tests (it lives in src/simulator so the demo can run it too), plus
- * small helpers for talking to it: Basic auth headers, JSON fetches and a websocket consumer that
- * queues what it receives.
+ * The fake Freqtrade server for tests: the simulator (src/simulator, which the demo runs too) plus
+ * the test hooks it does not ship (`failNext`, `emitRaw`, `dropWebsockets`), added through its
+ * seams; and small helpers for talking to it: Basic auth headers, JSON fetches and a websocket
+ * consumer that queues what it receives.
  */
+import { STATUS_CODES } from 'node:http';
 import WebSocket from 'ws';
-import type { FakeFreqtrade } from '../../src/simulator/freqtrade-server.js';
-
-export {
-  type FakeBotState,
-  type FakeCustomData,
-  type FakeFreqtrade,
+import {
   type FakeFreqtradeOptions,
-  type FakeLock,
-  type FakeLogLine,
-  type FakeOrder,
-  type FakeRunmode,
-  type FakeState,
-  type FakeTrade,
-  type RecordedRequest,
-  startFakeFreqtrade,
+  type FakeFreqtrade as SimulatedFreqtrade,
+  startFakeFreqtrade as startSimulator,
 } from '../../src/simulator/freqtrade-server.js';
+
+export type {
+  FakeBotState,
+  FakeCustomData,
+  FakeFreqtradeOptions,
+  FakeLock,
+  FakeLogLine,
+  FakeOrder,
+  FakeRunmode,
+  FakeState,
+  FakeTrade,
+  RecordedRequest,
+} from '../../src/simulator/freqtrade-server.js';
+
+/** The simulator with the hooks only tests need. */
+export interface FakeFreqtrade extends SimulatedFreqtrade {
+  /** The next request matching `method` and `path` (with or without `/api/v1`) answers `status` / `body` once. */
+  failNext(method: string, path: string, status: number, body?: unknown): void;
+  /** Sends a raw text frame to every connected websocket consumer. */
+  emitRaw(text: string): void;
+  /** Terminates every websocket connection abruptly; the server stays up. */
+  dropWebsockets(): void;
+}
+
+const API_PREFIX = '/api/v1';
+
+/** Strips `/api/v1` and any query string from a path given to `failNext`. */
+function normalizeFailurePath(path: string): string {
+  const bare = path.split('?')[0] ?? '';
+  const withoutPrefix = bare.startsWith(API_PREFIX) ? bare.slice(API_PREFIX.length) : bare;
+  return withoutPrefix.startsWith('/') ? withoutPrefix : `/${withoutPrefix}`;
+}
+
+/** Starts the simulator on 127.0.0.1 with the test hooks; resolves once it listens. */
+export async function startFakeFreqtrade(options: FakeFreqtradeOptions = {}): Promise<FakeFreqtrade> {
+  const failures: Array<{ method: string; path: string; status: number; body: unknown }> = [];
+  const sockets = new Set<WebSocket>();
+  const simulator = await startSimulator(options, {
+    interceptRequest({ method, path, fullPath }) {
+      const index = failures.findIndex((f) => f.method === method && f.path === path);
+      const failure = index < 0 ? undefined : failures.splice(index, 1)[0];
+      if (!failure) return undefined;
+      const body =
+        failure.body !== undefined
+          ? failure.body
+          : failure.status === 502
+            ? { error: `Error querying ${fullPath}: injected failure` }
+            : { detail: STATUS_CODES[failure.status] ?? 'Error' };
+      return { status: failure.status, body };
+    },
+    onWebsocket(socket) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    },
+  });
+  return Object.assign(simulator, {
+    failNext(method: string, path: string, status: number, body?: unknown) {
+      failures.push({ method: method.toUpperCase(), path: normalizeFailurePath(path), status, body });
+    },
+    emitRaw(text: string) {
+      for (const socket of sockets) if (socket.readyState === socket.OPEN) socket.send(text);
+    },
+    dropWebsockets() {
+      for (const socket of sockets) socket.terminate();
+      sockets.clear();
+    },
+  });
+}
 
 /** The fake's default credentials and websocket token. */
 export const FAKE_CREDENTIALS = {

@@ -123,7 +123,7 @@ async function settle(harness: Pick<DiscordHarness, 'discord' | 'freqtrade'>, qu
 }
 
 export async function startDiscordHarness(
-  options: { twoBots?: boolean; config?: Record<string, unknown> } = {},
+  options: { twoBots?: boolean; config?: Record<string, unknown>; commandDirs?: URL[] } = {},
 ): Promise<DiscordHarness> {
   const discord = await startFakeDiscord({ guilds: FAKE_GUILDS });
   const freqtrade = await startFakeFreqtrade();
@@ -173,7 +173,12 @@ export async function startDiscordHarness(
   });
 
   // The real composition root, as `npm start -- --config <file>` runs it.
-  const app = await startApp({ config, logger, streamBackoff: { initialMs: 20, maxMs: 200 } });
+  const app = await startApp({
+    config,
+    logger,
+    streamBackoff: { initialMs: 20, maxMs: 200 },
+    ...(options.commandDirs ? { commandDirs: options.commandDirs } : {}),
+  });
   const { router, fleet, store } = app;
   const adapter = app.discord;
   if (!adapter) throw new Error('the harness config must enable discord');

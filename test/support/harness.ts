@@ -34,6 +34,8 @@ export interface HarnessOptions {
   noApp?: boolean;
   /** More bots after `main` (raw config entries). */
   extraBots?: Array<Record<string, unknown>>;
+  /** Folders of command modules the app registers beside the built-in ones. */
+  commandDirs?: URL[];
 }
 
 export interface Harness {
@@ -151,7 +153,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const { collectSecrets } = await import('../../src/config/load.js');
   const logger = createLogger({ level: 'debug', destination, secrets: collectSecrets(config) });
-  const app = await startApp({ config, logger, streamBackoff: { initialMs: 20, maxMs: 200 } });
+  const app = await startApp({
+    config,
+    logger,
+    streamBackoff: { initialMs: 20, maxMs: 200 },
+    ...(options.commandDirs ? { commandDirs: options.commandDirs } : {}),
+  });
 
   const seenAnswers = () => telegram.callbackAnswers().length;
   const harness: Harness = {

@@ -4,6 +4,8 @@ import { defineCommand } from '../types.js';
 
 function stateCommand(options: {
   name: string;
+  /** Position in /help and the menus. */
+  order: number;
   aliases?: string[];
   description: string;
   confirm?: string;
@@ -16,6 +18,7 @@ function stateCommand(options: {
 }) {
   return defineCommand({
     name: options.name,
+    order: options.order,
     ...(options.aliases ? { aliases: options.aliases } : {}),
     description: options.description,
     usage: `/${options.name}`,
@@ -38,12 +41,14 @@ function stateCommand(options: {
 
 export const startCommand = stateCommand({
   name: 'start',
+  order: 310,
   description: 'Start the trader',
   call: (bot) => bot.start(),
 });
 
 export const stopCommand = stateCommand({
   name: 'stop',
+  order: 320,
   description: 'Stop the trader (open trades stay open), after confirmation',
   confirm: 'Stop the trader? Open trades stay open but are no longer managed until /start.',
   call: (bot) => bot.stop(),
@@ -51,6 +56,7 @@ export const stopCommand = stateCommand({
 
 export const pauseCommand = stateCommand({
   name: 'pause',
+  order: 330,
   aliases: ['stopentry', 'stopbuy'],
   description: 'Stop opening new trades; open trades are still managed',
   call: (bot) => bot.pause(),
@@ -58,6 +64,7 @@ export const pauseCommand = stateCommand({
 
 export const reloadConfigCommand = stateCommand({
   name: 'reload_config',
+  order: 340,
   aliases: ['reload_conf'],
   description: "Reload Freqtrade's configuration",
   call: (bot) => bot.reloadConfig(),

@@ -21,28 +21,10 @@ import { type ReconciledCurrency, reconcileBalances } from '../../exchanges/gemi
 import { plural, pluralWord } from '../../format/plural.js';
 import type { Logger } from '../../logger.js';
 import type { Reply, ReplyBlock } from '../reply.js';
-import { type AnyCommandSpec, type CommandRun, defineCommand, type RequiredRole } from '../types.js';
-
-/** The key under which the composition root registers the Gemini client in `services.extras`. */
-export const GEMINI_EXTRA_KEY = 'gemini';
+import type { Config } from '../../config/schema.js';
+import { type CommandRun, defineCommand, type RequiredRole } from '../types.js';
 
 const NOT_ENABLED = 'Gemini is not enabled in this configuration (gemini.enabled).';
-
-/** Returns true when `value` has every method of a `GeminiClient` (what `services.extras.gemini` must hold). */
-export function isGeminiClient(value: unknown): value is GeminiClient {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'balances' in value &&
-    typeof value.balances === 'function' &&
-    'notionalBalances' in value &&
-    typeof value.notionalBalances === 'function' &&
-    'heartbeat' in value &&
-    typeof value.heartbeat === 'function' &&
-    'ticker' in value &&
-    typeof value.ticker === 'function'
-  );
-}
 
 /** The Gemini client and config of a run; throws UserInputError when Gemini is not set up. */
 function geminiOf(run: Pick<CommandRun<unknown>, 'services'>): {
@@ -50,8 +32,8 @@ function geminiOf(run: Pick<CommandRun<unknown>, 'services'>): {
   config: GeminiConfig;
 } {
   const config = enabledGemini(run.services.config);
-  const client = run.services.extras[GEMINI_EXTRA_KEY];
-  if (!config || !isGeminiClient(client)) throw new UserInputError(NOT_ENABLED);
+  const client = run.services.gemini;
+  if (!config || !client) throw new UserInputError(NOT_ENABLED);
   return { client, config };
 }
 
@@ -118,8 +100,9 @@ export function tolerancePercent(toleranceRatio: number): string {
 }
 
 /** The role both commands need: admin, or viewer when `gemini.viewers_allowed`. */
-function roleFor(viewersAllowed: boolean): RequiredRole {
-  return viewersAllowed ? 'viewer' : 'admin';
+/** /gemini and /reconcile are for admins, and for viewers too when `gemini.viewers_allowed`. */
+function geminiRole(config: Config): RequiredRole {
+  return enabledGemini(config)?.viewers_allowed ? 'viewer' : 'admin';
 }
 
 const currencyCode = z
@@ -235,56 +218,57 @@ function reconcileReply(
   };
 }
 
-/** /gemini and /reconcile; admins only unless `viewersAllowed` (`gemini.viewers_allowed`). */
-export function geminiCommands(options: { viewersAllowed: boolean }): AnyCommandSpec[] {
-  const role = roleFor(options.viewersAllowed);
+/** /gemini: balances on the exchange; registered only when Gemini is configured. */
+export const geminiCommand = defineCommand({
+  name: 'gemini',
+  order: 430,
+  description: 'Balances on the Gemini exchange: amount, available and value; [currency…] to filter',
+  usage: '/gemini [currencies…]',
+  role: 'admin',
+  configuredRole: geminiRole,
+  requires: 'gemini',
+  needsBot: false,
+  refreshable: true,
+  args: z.object({
+    currencies: z.array(currencyCode).default([]).describe('currency codes to show, e.g. BTC ETH'),
+  }),
+  async run(run) {
+    const { client, config } = geminiOf(run);
+    const notional = config.notional_currency.toUpperCase();
+    const all = await fromGemini(
+      client.notionalBalances(config.notional_currency),
+      'gemini',
+      config,
+      run.services.logger,
+    );
+    const wanted = new Set(run.args.currencies);
+    const held = all.filter((balance) => !isZeroDecimal(balance.amount));
+    const shown = wanted.size ? held.filter((balance) => wanted.has(balance.currency.toUpperCase())) : held;
+    const shownCodes = new Set(shown.map((balance) => balance.currency.toUpperCase()));
+    const missing = [...wanted].filter((code) => !shownCodes.has(code));
+    const title = config.account ? `💎 Gemini balances (${config.account})` : '💎 Gemini balances';
+    return geminiBalancesReply(shown, notional, title, missing);
+  },
+});
 
-  const geminiCommand = defineCommand({
-    name: 'gemini',
-    description: 'Balances on the Gemini exchange: amount, available and value; [currency…] to filter',
-    usage: '/gemini [currencies…]',
-    role,
-    needsBot: false,
-    refreshable: true,
-    args: z.object({
-      currencies: z.array(currencyCode).default([]).describe('currency codes to show, e.g. BTC ETH'),
-    }),
-    async run(run) {
-      const { client, config } = geminiOf(run);
-      const notional = config.notional_currency.toUpperCase();
-      const all = await fromGemini(
-        client.notionalBalances(config.notional_currency),
-        'gemini',
-        config,
-        run.services.logger,
-      );
-      const wanted = new Set(run.args.currencies);
-      const held = all.filter((balance) => !isZeroDecimal(balance.amount));
-      const shown = wanted.size ? held.filter((balance) => wanted.has(balance.currency.toUpperCase())) : held;
-      const shownCodes = new Set(shown.map((balance) => balance.currency.toUpperCase()));
-      const missing = [...wanted].filter((code) => !shownCodes.has(code));
-      const title = config.account ? `💎 Gemini balances (${config.account})` : '💎 Gemini balances';
-      return geminiBalancesReply(shown, notional, title, missing);
-    },
-  });
-
-  const reconcileCommand = defineCommand({
-    name: 'reconcile',
-    description: "Compare Gemini's balances with what the Freqtrade bot reports in /balance",
-    usage: '/reconcile [bot=<name>]',
-    role,
-    refreshable: true,
-    args: z.object({}),
-    async run(run) {
-      const { client, config } = geminiOf(run);
-      const [exchange, freqtrade] = await Promise.all([
-        fromGemini(client.balances(), 'reconcile', config, run.services.logger),
-        run.bot.balance(),
-      ]);
-      const rows = reconcileBalances(exchange, freqtrade.currencies, config.tolerance_ratio);
-      return reconcileReply(rows, run.bot.name, config.tolerance_ratio, freqtrade.note);
-    },
-  });
-
-  return [geminiCommand, reconcileCommand];
-}
+/** /reconcile: Gemini's balances against a bot's /balance; registered only when Gemini is configured. */
+export const reconcileCommand = defineCommand({
+  name: 'reconcile',
+  order: 440,
+  description: "Compare Gemini's balances with what the Freqtrade bot reports in /balance",
+  usage: '/reconcile [bot=<name>]',
+  role: 'admin',
+  configuredRole: geminiRole,
+  requires: 'gemini',
+  refreshable: true,
+  args: z.object({}),
+  async run(run) {
+    const { client, config } = geminiOf(run);
+    const [exchange, freqtrade] = await Promise.all([
+      fromGemini(client.balances(), 'reconcile', config, run.services.logger),
+      run.bot.balance(),
+    ]);
+    const rows = reconcileBalances(exchange, freqtrade.currencies, config.tolerance_ratio);
+    return reconcileReply(rows, run.bot.name, config.tolerance_ratio, freqtrade.note);
+  },
+});

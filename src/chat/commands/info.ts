@@ -33,6 +33,7 @@ const HEALTH_STALE_MS = 5 * 60_000;
 
 export const locksCommand = defineCommand({
   name: 'locks',
+  order: 140,
   description: 'Active pair locks: pair, side, until when and why',
   usage: '/locks',
   role: 'viewer',
@@ -70,6 +71,7 @@ export const locksCommand = defineCommand({
 
 export const whitelistCommand = defineCommand({
   name: 'whitelist',
+  order: 150,
   description: 'The pairs the bot trades and the pairlist method behind them',
   usage: '/whitelist',
   role: 'viewer',
@@ -127,6 +129,7 @@ function trailingText(config: ShowConfig): string {
 
 export const showConfigCommand = defineCommand({
   name: 'show_config',
+  order: 160,
   aliases: ['show_conf'],
   description: 'Mode, exchange, strategy, stake, max open trades, stoploss, ROI and state',
   usage: '/show_config',
@@ -180,6 +183,7 @@ function logLineText([date, timestampMs, logger, level, message]: LogLine): stri
 
 export const logsCommand = defineCommand({
   name: 'logs',
+  order: 170,
   description: `The latest log lines of the bot (default ${DEFAULT_LOG_LINES}, at most ${MAX_LOG_LINES})`,
   usage: '/logs [n]',
   role: 'viewer',
@@ -220,6 +224,7 @@ function healthMs(seconds: number | null | undefined, iso: string | null | undef
 
 export const healthCommand = defineCommand({
   name: 'health',
+  order: 180,
   description: "When the bot's loop last ran, and when it started",
   usage: '/health',
   role: 'viewer',
@@ -256,6 +261,7 @@ export const healthCommand = defineCommand({
 
 export const versionCommand = defineCommand({
   name: 'version',
+  order: 190,
   description: 'Freqtrade, strategy and API versions',
   usage: '/version',
   role: 'viewer',
@@ -289,6 +295,7 @@ export const versionCommand = defineCommand({
 
 export const sysinfoCommand = defineCommand({
   name: 'sysinfo',
+  order: 200,
   description: 'CPU and memory use of the machine running the bot',
   usage: '/sysinfo',
   role: 'viewer',

@@ -20,6 +20,7 @@ export function commandKeys(command: AnyCommandSpec): string[] {
 
 export const helpCommand = defineCommand({
   name: 'help',
+  order: 250,
   description: 'List the commands you may use, or explain one',
   usage: '/help [command]',
   role: 'anyone',
@@ -76,6 +77,7 @@ export const helpCommand = defineCommand({
 
 export const whoamiCommand = defineCommand({
   name: 'whoami',
+  order: 240,
   aliases: ['tg_info'],
   description: 'Show your user id, this chat id and topic, and your role',
   usage: '/whoami',
@@ -104,12 +106,13 @@ export const whoamiCommand = defineCommand({
 
 export const useCommand = defineCommand({
   name: 'use',
+  order: 230,
   description: "Choose this chat's default bot (admins)",
   usage: '/use <name>',
   role: 'admin',
   needsBot: false,
   audited: true,
-  args: z.object({ name: arg.text('bot name') }),
+  args: z.object({ name: arg.bot('bot name') }),
   async run(run) {
     const bot = run.services.fleet.get(run.args.name);
     const allowed = chatBotsOf(run.services.config, run.ctx);
@@ -142,6 +145,7 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | typeof TI
 
 export const botsCommand = defineCommand({
   name: 'bots',
+  order: 220,
   description: 'Every configured bot: state, reachability, notifications',
   usage: '/bots',
   role: 'viewer',
@@ -202,6 +206,7 @@ export function auditArgsText(argsJson: string): string {
 
 export const auditCommand = defineCommand({
   name: 'audit',
+  order: 420,
   description: 'The latest admin actions, or the latest refused attempts',
   usage: '/audit [n] [kind=actions|refusals|all]',
   role: 'admin',

@@ -52,6 +52,7 @@ function configuredSettings(config: Config, ctx: CommandContext): NotificationSe
 
 export const notifyCommand = defineCommand({
   name: 'notify',
+  order: 390,
   description: 'Show or change which notifications this chat gets: on, silent or off per type',
   usage: NOTIFY_USAGE,
   role: 'admin',
@@ -157,6 +158,7 @@ function mutedUntilText(mutedUntilMs: number): string {
 
 export const muteCommand = defineCommand({
   name: 'mute',
+  order: 400,
   description: 'Silence this chat for a while (default 1h); warnings and exits are summarised after',
   usage: MUTE_USAGE,
   role: 'admin',
@@ -188,6 +190,7 @@ export const muteCommand = defineCommand({
 
 export const unmuteCommand = defineCommand({
   name: 'unmute',
+  order: 410,
   description: 'Hear notifications in this chat again, with a summary of what was held',
   usage: '/unmute',
   role: 'admin',

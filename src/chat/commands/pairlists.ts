@@ -13,6 +13,7 @@ const LOCK_USAGE = '/lock <pair> <duration|until> [reason…] [side=long|short|*
 
 export const lockCommand = defineCommand({
   name: 'lock',
+  order: 290,
   description: 'Lock a pair against new entries for a duration (30m, 4h, 2d) or until a date',
   usage: LOCK_USAGE,
   role: 'admin',
@@ -57,12 +58,13 @@ export const lockCommand = defineCommand({
 
 export const unlockCommand = defineCommand({
   name: 'unlock',
+  order: 300,
   aliases: ['delete_locks'],
   description: 'Remove a lock by id, or every lock of a pair',
   usage: '/unlock <lock_id|pair>',
   role: 'admin',
   mutates: true,
-  args: z.object({ lock_id: arg.text('lock id or pair') }),
+  args: z.object({ lock_id: arg.lockId('lock id or pair') }),
   async run(run) {
     const target = run.args.lock_id.trim();
     const before = await run.bot.locks();
@@ -125,49 +127,25 @@ function blacklistReply(title: string, result: Blacklist): Reply {
 
 export const blacklistCommand = defineCommand({
   name: 'blacklist',
+  order: 210,
   description: 'Show the blacklist, or add pairs to it (admins)',
   usage: '/blacklist [pairs… (pair or pattern)]',
   role: 'viewer',
   args: z.object({ pairs: arg.pairPatterns('pairs or patterns (like .*/BNB) to add').optional() }),
+  // Showing is for viewers; adding changes the bot, so it is for admins, audited and refused on read-only bots.
+  roleFor: (args) =>
+    args.pairs?.length ? { role: 'admin', action: 'add pairs to the blacklist' } : undefined,
+  mutates: (args) => (args.pairs?.length ?? 0) > 0,
   async run(run) {
     const pairs = run.args.pairs ?? [];
     if (pairs.length === 0) return blacklistReply('🚫 Blacklist', await run.bot.blacklist());
-    if (run.role !== 'admin') {
-      run.services.logger.warn(
-        { platform: run.ctx.platform, user: run.ctx.userId, chat: run.ctx.chatId, command: 'blacklist' },
-        'command refused',
-      );
-      run.services.store.appendAudit({
-        platform: run.ctx.platform,
-        user_id: run.ctx.userId,
-        chat_id: run.ctx.chatId,
-        bot: run.bot.name,
-        command: 'blacklist',
-        args: JSON.stringify(pairs),
-        outcome: 'denied',
-        detail: 'role',
-      });
-      throw new UserInputError('Only admins can add pairs to the blacklist.');
-    }
-    const readOnly = run.services.config.bots.find((bot) => bot.name === run.bot.name)?.read_only;
-    if (readOnly)
-      throw new UserInputError(`${run.bot.name} is read-only in this configuration; /blacklist is disabled.`);
-    const result = await run.bot.addBlacklist(pairs);
-    run.services.store.appendAudit({
-      platform: run.ctx.platform,
-      user_id: run.ctx.userId,
-      chat_id: run.ctx.chatId,
-      bot: run.bot.name,
-      command: 'blacklist',
-      args: JSON.stringify(pairs),
-      outcome: 'ok',
-    });
-    return blacklistReply('🚫 Blacklist updated', result);
+    return blacklistReply('🚫 Blacklist updated', await run.bot.addBlacklist(pairs));
   },
 });
 
 export const blacklistDeleteCommand = defineCommand({
   name: 'bl_delete',
+  order: 350,
   aliases: ['blacklist_delete'],
   description: 'Remove pairs from the blacklist',
   usage: '/bl_delete <pairs… (pair or pattern)>',

@@ -162,6 +162,7 @@ function profitFields(profit: Profit, stake: string, fiatCurrency: string, nowMs
 
 export const profitCommand = defineCommand({
   name: 'profit',
+  order: 40,
   description: 'ROI, win rate, expectancy, drawdown; [days] adds the profit of the last N days',
   usage: '/profit [days]',
   role: 'viewer',
@@ -209,6 +210,7 @@ export const profitCommand = defineCommand({
 
 export const statsCommand = defineCommand({
   name: 'stats',
+  order: 130,
   description: 'Exit reasons with wins, losses and draws; average trade durations',
   usage: '/stats',
   role: 'viewer',
@@ -260,6 +262,8 @@ export const statsCommand = defineCommand({
 /** Builds one of /daily, /weekly, /monthly: a table of periods, newest first, with totals. */
 function periodCommand(spec: {
   name: string;
+  /** Position in /help and the menus. */
+  order: number;
   unit: string;
   adjective: string;
   defaultCount: number;
@@ -271,6 +275,7 @@ function periodCommand(spec: {
 }) {
   return defineCommand({
     name: spec.name,
+    order: spec.order,
     description: `Profit per ${spec.unit} (default ${spec.defaultCount}, at most ${spec.maxCount})`,
     usage: `/${spec.name} [n]`,
     role: 'viewer',
@@ -320,6 +325,7 @@ function periodCommand(spec: {
 
 export const dailyCommand = periodCommand({
   name: 'daily',
+  order: 50,
   unit: 'day',
   adjective: 'Daily',
   defaultCount: 7,
@@ -331,6 +337,7 @@ export const dailyCommand = periodCommand({
 
 export const weeklyCommand = periodCommand({
   name: 'weekly',
+  order: 60,
   unit: 'week',
   adjective: 'Weekly',
   defaultCount: 8,
@@ -342,6 +349,7 @@ export const weeklyCommand = periodCommand({
 
 export const monthlyCommand = periodCommand({
   name: 'monthly',
+  order: 70,
   unit: 'month',
   adjective: 'Monthly',
   defaultCount: 6,
@@ -403,6 +411,7 @@ function balanceTotals(balances: Balances, full: boolean): ReplyField[] {
 
 export const balanceCommand = defineCommand({
   name: 'balance',
+  order: 80,
   description: 'Balances per currency and the estimated total; "full" shows dust and other assets',
   usage: '/balance [mode=full]',
   role: 'viewer',

@@ -20,9 +20,7 @@ import {
   rateDeviation,
 } from './order-checks.js';
 
-const tradeIdOrAll = z.union([z.literal('all'), arg.id('trade id')], {
-  error: 'expected a trade id or "all"',
-});
+const tradeIdOrAll = arg.tradeIdOrAll('trade id');
 
 /** A trade's one-line label for buttons: `#3 BTC/USDT +1.25%` (`?` when its profit is unknown). */
 export function tradeLabel(trade: OpenTrade): string {
@@ -115,6 +113,7 @@ function checkExitAmount(trade: OpenTrade, amount: number | undefined, atConfirm
 
 export const forceExitCommand = defineCommand({
   name: 'forceexit',
+  order: 260,
   aliases: ['fx', 'forcesell'],
   description: 'Exit a trade (or all) now, after confirmation',
   usage: FORCEEXIT_USAGE,
@@ -229,6 +228,7 @@ function forceEnterCommand(side: 'long' | 'short') {
   const sideName = directionOf(side === 'short');
   return defineCommand({
     name,
+    order: side === 'long' ? 270 : 280,
     aliases: side === 'long' ? ['forcebuy'] : [],
     description: `Open a ${side} trade now (optional limit rate and stake), after confirmation`,
     usage,
@@ -388,10 +388,11 @@ async function pickOpenTrade(run: CommandRun<unknown>, verb: string): Promise<Pi
   };
 }
 
-const tradeIdArgs = z.object({ trade_id: arg.id('trade id') });
+const tradeIdArgs = z.object({ trade_id: arg.tradeId('trade id') });
 
 export const deleteTradeCommand = defineCommand({
   name: 'delete',
+  order: 360,
   description: 'Delete a trade (open or closed) from the database, after confirmation',
   usage: '/delete <trade_id>',
   role: 'admin',
@@ -430,6 +431,7 @@ function requireOpenOrder(trade: OpenTrade, botName: string, suffix: string): vo
 
 export const cancelOpenOrderCommand = defineCommand({
   name: 'cancel_open_order',
+  order: 370,
   aliases: ['coo'],
   description: "Cancel a trade's open order, after confirmation",
   usage: '/cancel_open_order <trade_id>',
@@ -481,6 +483,7 @@ export const cancelOpenOrderCommand = defineCommand({
 
 export const reloadTradeCommand = defineCommand({
   name: 'reload_trade',
+  order: 380,
   description: 'Reload a trade from the exchange',
   usage: '/reload_trade <trade_id>',
   role: 'admin',

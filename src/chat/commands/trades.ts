@@ -171,11 +171,14 @@ function statusTable(trades: OpenTrade[], nowMs: number): Reply {
 
 export const statusCommand = defineCommand({
   name: 'status',
+  order: 10,
   description: 'Open trades: rates, profit, stoploss, orders; or /status table',
   usage: STATUS_USAGE,
   role: 'viewer',
   refreshable: true,
-  args: z.object({ trade_id: arg.rest('trade ids, or "table" for a compact table').default([]) }),
+  args: z.object({
+    trade_id: arg.tradeIds('trade ids, or "table" for a compact table', { orTable: true }).default([]),
+  }),
   async run(run) {
     const { bot, services } = run;
     const words = run.args.trade_id;
@@ -255,6 +258,7 @@ async function latestClosedTrades(
 
 export const tradesCommand = defineCommand({
   name: 'trades',
+  order: 20,
   description: `The latest closed trades (default ${DEFAULT_TRADES}, at most ${MAX_TRADES})`,
   usage: '/trades [n]',
   role: 'viewer',
@@ -305,6 +309,7 @@ export const tradesCommand = defineCommand({
 
 export const countCommand = defineCommand({
   name: 'count',
+  order: 30,
   description: 'Open trades against max_open_trades, and the stake they hold',
   usage: '/count',
   role: 'viewer',
@@ -369,6 +374,7 @@ function rankedTable(rows: TagRow[], labelHeader: string, currency: string): Rep
 
 export const performanceCommand = defineCommand({
   name: 'performance',
+  order: 90,
   description: 'Profit per pair over closed trades, best first',
   usage: '/performance',
   role: 'viewer',
@@ -394,6 +400,8 @@ export const performanceCommand = defineCommand({
 /** Builds one of /entries, /exits, /mix_tags: same shape, a different tag field. */
 function tagCommand<T extends TagStat>(spec: {
   name: string;
+  /** Position in /help and the menus. */
+  order: number;
   aliases?: string[];
   description: string;
   title: string;
@@ -403,6 +411,7 @@ function tagCommand<T extends TagStat>(spec: {
 }) {
   return defineCommand({
     name: spec.name,
+    order: spec.order,
     ...(spec.aliases ? { aliases: spec.aliases } : {}),
     description: spec.description,
     usage: `/${spec.name} [pair]`,
@@ -428,6 +437,7 @@ function tagCommand<T extends TagStat>(spec: {
 
 export const entriesCommand = tagCommand<EntryStat>({
   name: 'entries',
+  order: 100,
   aliases: ['buys'],
   description: 'Profit per enter tag over closed trades, optionally for one pair',
   title: '🏷️ Entry tags',
@@ -438,6 +448,7 @@ export const entriesCommand = tagCommand<EntryStat>({
 
 export const exitsCommand = tagCommand<ExitStat>({
   name: 'exits',
+  order: 110,
   aliases: ['sells'],
   description: 'Profit per exit reason over closed trades, optionally for one pair',
   title: '🚪 Exit reasons',
@@ -448,6 +459,7 @@ export const exitsCommand = tagCommand<ExitStat>({
 
 export const mixTagsCommand = tagCommand<MixTagStat>({
   name: 'mix_tags',
+  order: 120,
   description: 'Profit per enter tag + exit reason combination, optionally for one pair',
   title: '🔀 Enter tag + exit reason',
   header: 'Tags',
