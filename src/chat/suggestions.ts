@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { FreqtradeClient } from '../freqtrade/client.js';
-import { shortProfit } from './commands/order-checks.js';
+import { shortProfit } from '../format/trade-phrases.js';
 
 /** One suggestion: what the user sees and the argument text it stands for. */
 export interface Suggestion {
