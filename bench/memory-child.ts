@@ -2,8 +2,8 @@
  * The memory scenario's child process: runs the real app (startApp) and nothing else, so its RSS
  * and heap are the app's own, not the fakes'. Driven by the parent over IPC (memory-protocol.ts).
  */
-import { parseConfig } from '../src/config/load.js';
-import { enabledTelegram } from '../src/config/schema.js';
+import { parseAppConfig } from '../src/main.js';
+import { enabledTelegram } from '../src/telegram/config.js';
 import { type App, startApp } from '../src/main.js';
 import { type ChildMessage, isParentMessage, sampleMemory } from './memory-protocol.js';
 import { createSinkLogger, until } from './support.js';
@@ -27,7 +27,7 @@ process.on('message', (message: unknown) => {
   void (async () => {
     try {
       const sink = createSinkLogger();
-      const config = parseConfig(message.config, 'bench');
+      const config = parseAppConfig(message.config, 'bench');
       const started = await startApp({ config, logger: sink.logger, storePath: null });
       app = started;
       await until(

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatUtc } from '../src/chat/commands/duration.js';
-import { parseConfig } from '../src/config/load.js';
+import { parseConfig } from './support/config.js';
 import type { BackfillResult } from '../src/freqtrade/event-stream.js';
 import { createSilentLogger } from '../src/logger.js';
 import { startApp } from '../src/main.js';
