@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { TELEGRAM_LIMITS } from '../src/main.js';
+import { TELEGRAM_LIMITS } from '../src/telegram/config.js';
 import { type FanoutResult, fanout } from './scenario-fanout.js';
 import { type LatencyResult, pipelineShippedLowRate, pipelineUnpaced } from './scenario-pipeline.js';
 import {

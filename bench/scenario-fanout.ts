@@ -3,7 +3,8 @@
  * chats, emitted as one burst of websocket frames, against the fake Telegram that enforces the
  * flood limits with 429s (1 msg/s per chat with a burst of 3, 30/s overall).
  */
-import { TELEGRAM_LIMITS, startApp } from '../src/main.js';
+import { startApp } from '../src/main.js';
+import { TELEGRAM_LIMITS } from '../src/telegram/config.js';
 import type { Notifier } from '../src/notify/notifier.js';
 import { type FakeFreqtrade, startFakeFreqtrade } from '../test/fakes/fake-freqtrade.js';
 import { type FakeTelegram, startFakeTelegram } from '../test/fakes/fake-telegram.js';

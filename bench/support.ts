@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
-import { parseConfig } from '../src/config/load.js';
+import { parseAppConfig } from '../src/main.js';
 import { type Config, NOTIFICATION_TYPES } from '../src/config/schema.js';
 import { createLogger, type Logger } from '../src/logger.js';
 
@@ -111,7 +111,7 @@ export function rawBenchConfig(input: BenchConfigInput): Record<string, unknown>
 }
 
 export function benchConfig(input: BenchConfigInput): Config {
-  return parseConfig(rawBenchConfig(input), 'bench');
+  return parseAppConfig(rawBenchConfig(input), 'bench');
 }
 
 /** n private chat ids (positive, so Telegram treats them as private chats). */

@@ -4,7 +4,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { collectSecrets, loadConfig, redactConfig } from './config/load.js';
+import { collectSecrets, redactConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { ConfigError, describeError } from './errors.js';
 import { checkMessageWebsocket } from './freqtrade/check-websocket.js';
@@ -53,7 +53,7 @@ export const HARD_STOP_LIMIT_MS = 4_500;
 export async function checkConfig(path: string, io: CliIo): Promise<number> {
   let config: Config;
   try {
-    config = await loadConfig(path, io.env);
+    config = await (await import('./main.js')).loadAppConfig(path, io.env);
   } catch (error) {
     io.err.write(`${describeError(error)}\n`);
     return 2;
@@ -93,14 +93,15 @@ export async function checkConfig(path: string, io: CliIo): Promise<number> {
       io.out.write(`  ✘ ${client.name} (${client.baseUrl}): ${summary}; ${websocket}\n`);
     }
   }
-  const platforms = [config.telegram.enabled && 'telegram', config.discord.enabled && 'discord'].filter(
-    Boolean,
-  );
+  const { PLATFORMS, CONFIG_SECRET_KEYS } = await import('./main.js');
+  const platforms = PLATFORMS.filter(
+    (platform) => platform.configKey !== undefined && platform.enabledIn(config.sections[platform.configKey]),
+  ).map((platform) => platform.name);
   io.out.write(
     `  platforms: ${platforms.join(', ') || 'none enabled'}; admins: ${config.access.admins.length}, viewers: ${config.access.viewers.length}; gemini: ${config.gemini.enabled ? 'on' : 'off'}\n`,
   );
   if (io.env.FTCHATOPS_SHOW_CONFIG === '1')
-    io.out.write(`${JSON.stringify(redactConfig(config), null, 2)}\n`);
+    io.out.write(`${JSON.stringify(redactConfig(config, CONFIG_SECRET_KEYS), null, 2)}\n`);
   return failures ? 1 : 0;
 }
 
@@ -108,14 +109,14 @@ export async function checkConfig(path: string, io: CliIo): Promise<number> {
 async function runWithConfig(path: string, io: CliIo): Promise<number> {
   let config: Config;
   try {
-    config = await loadConfig(path, io.env);
+    config = await (await import('./main.js')).loadAppConfig(path, io.env);
   } catch (error) {
     io.err.write(`${describeError(error)}\n`);
     return error instanceof ConfigError ? 2 : 1;
   }
   const logger = createLogger({
     level: config.log_level,
-    secrets: collectSecrets(config),
+    secrets: collectSecrets(config, (await import('./main.js')).CONFIG_SECRET_KEYS),
     pretty: Boolean(process.stderr.isTTY),
   });
   // Listening before start: a signal that comes while the platforms connect still stops cleanly.

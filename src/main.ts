@@ -3,14 +3,10 @@ import { allowedChatsOf } from './access/policy.js';
 import { commandsFor, loadCommands } from './chat/commands/index.js';
 import { type CommandRouter, chatKeyOf, createCommandRouter } from './chat/router.js';
 import type { OptionalService } from './chat/types.js';
-import {
-  type Config,
-  enabledDiscord,
-  enabledGemini,
-  enabledTelegram,
-  NOTIFICATION_TYPES,
-} from './config/schema.js';
-import type { DiscordAdapter } from './discord/adapter.js';
+import { loadConfig, parseConfig } from './config/load.js';
+import { type Config, enabledGemini, NOTIFICATION_TYPES, secretKeysOf } from './config/schema.js';
+import { consolePlatform } from './console/platform.js';
+import { discordPlatform } from './discord/platform.js';
 import { createGeminiClient, type GeminiClient } from './exchanges/gemini/client.js';
 import { createNonceSource } from './exchanges/gemini/nonce.js';
 import { createEventStream, type EventStream } from './freqtrade/event-stream.js';
@@ -22,17 +18,32 @@ import { createOutbox, type Outbox } from './notify/outbox.js';
 import { type OpsServer, startOpsServer } from './ops/http-server.js';
 import { createMetrics } from './ops/metrics.js';
 import { createReadiness } from './ops/readiness.js';
+import type { ChatPlatform, PlatformModule, PlatformPacing } from './platform/chat-platform.js';
 import { openStore, type Store } from './store/store.js';
-import { createTelegramAdapter, type TelegramAdapter } from './telegram/adapter.js';
+import { telegramPlatform } from './telegram/platform.js';
+import { webhookPlatform } from './webhook/platform.js';
+
+/**
+ * Every chat platform, each once. The `Platform` type, the access entries, the config sections,
+ * the allowed chats, the notification targets and the outboxes all derive from this list: a new
+ * platform is its own folder plus one line here.
+ */
+export const PLATFORMS = [telegramPlatform, discordPlatform, consolePlatform, webhookPlatform] as const;
+
+/** Config key names whose values are secrets, the platforms' own included (for log redaction). */
+export const CONFIG_SECRET_KEYS: ReadonlySet<string> = secretKeysOf(PLATFORMS);
+
+/** Reads and validates a config file with every platform's section, applying environment overrides. */
+export function loadAppConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
+  return loadConfig(path, PLATFORMS, env);
+}
+
+/** Validates an already-read config object with every platform's section. */
+export function parseAppConfig(raw: unknown, source = 'config'): Config {
+  return parseConfig(raw, PLATFORMS, source);
+}
 
 export type { NotificationTarget } from './notify/notifier.js';
-
-/** Telegram's limits: about 1 message a second per chat, 20 a minute per group, 30 a second overall. */
-export const TELEGRAM_LIMITS = {
-  privateChatIntervalMs: 1_000,
-  groupIntervalMs: 3_000,
-  globalPerSecond: 30,
-} as const;
 
 /**
  * The whole stop, first step to last flush. A service manager is promised an exit within 5 s of
@@ -49,9 +60,6 @@ export const STOP_STREAMS_TIMEOUT_MS = 1_000;
 
 /** How long stopping waits for the chat platforms to stop polling and disconnect. */
 export const STOP_PLATFORMS_TIMEOUT_MS = 1_500;
-
-/** Discord: 5 messages per 5 s per channel, 50 requests a second overall (discord.com/developers/docs/topics/rate-limits). */
-export const DISCORD_PACING = { channelIntervalMs: 1_000, globalPerSecond: 50 } as const;
 
 export interface AppOptions {
   config: Config;
@@ -74,6 +82,8 @@ export interface AppOptions {
    * platform that cannot be reached.
    */
   stopRequested?: Promise<unknown>;
+  /** The platforms to build from the config (the list it was parsed with); PLATFORMS by default. */
+  platforms?: readonly PlatformModule[];
 }
 
 /** A running chat-ops bot: every piece built from one config, stoppable as a whole. */
@@ -81,8 +91,8 @@ export interface App {
   readonly router: CommandRouter;
   readonly fleet: Fleet;
   readonly store: Store;
-  readonly telegram: TelegramAdapter | undefined;
-  readonly discord: DiscordAdapter | undefined;
+  /** The running chat platforms (those the config enables), in PLATFORMS order. */
+  readonly platforms: readonly ChatPlatform[];
   readonly notifier: Notifier;
   readonly streams: EventStream[];
   /** One per stream, same order: each emits `finished` after a back-fill. */
@@ -104,9 +114,11 @@ export async function startApp(options: AppOptions): Promise<App> {
   // Filled once the streams exist; /bots reads each stream's own state.
   let streams: EventStream[] = [];
   // Operations endpoint (src/ops/), part 1: metrics are recorded only when `http` is enabled.
-  const chatPlatforms = [enabledTelegram(config) && 'telegram', enabledDiscord(config) && 'discord'].filter(
-    (platform) => typeof platform === 'string',
+  const platforms = options.platforms ?? PLATFORMS;
+  const enabledPlatforms = platforms.filter(
+    (platform) => platform.configKey !== undefined && platform.enabledIn(config.sections[platform.configKey]),
   );
+  const chatPlatforms = enabledPlatforms.map((platform) => platform.name);
   const botNames = config.bots.map((bot) => bot.name);
   const metrics = config.http.enabled
     ? createMetrics({ platforms: chatPlatforms, bots: botNames })
@@ -145,7 +157,6 @@ export async function startApp(options: AppOptions): Promise<App> {
   ];
   const commands = commandsFor(loaded, { config, services: configuredServices });
 
-  const telegramConfig = enabledTelegram(config);
   const policy = { access: config.access, chats: allowedChatsOf(config) };
   const router = createCommandRouter({
     services: {
@@ -162,52 +173,36 @@ export async function startApp(options: AppOptions): Promise<App> {
     onCommandFinished: (event) => metrics?.commandFinished(event),
   });
 
-  const telegram = telegramConfig
-    ? createTelegramAdapter({ config: telegramConfig, router, logger })
-    : undefined;
-  const discordConfig = enabledDiscord(config);
-  // discord.js (about 25 MB of memory) is loaded only when Discord is enabled.
-  const discord = discordConfig
-    ? (await import('./discord/adapter.js')).createDiscordAdapter({
-        config: discordConfig,
-        router,
-        fleet,
-        logger,
-      })
-    : undefined;
+  // Each enabled platform, built by its own module from its own config section.
+  const platformDeps = { router, fleet, logger, store, policy, now };
+  const running: Array<{ platform: ChatPlatform; pacing: PlatformPacing }> = [];
+  for (const module of enabledPlatforms) {
+    const platform =
+      module.configKey === undefined
+        ? undefined
+        : await module.create(config.sections[module.configKey], platformDeps);
+    if (platform) running.push({ platform, pacing: module.pacing });
+  }
 
-  // Notifications: configured chats plus any extra targets, each platform paced by its own outbox.
+  // Notifications: every configured chat of a running platform, plus any extra targets, each
+  // platform paced by its own outbox.
   const targets: NotificationTarget[] = [];
-  if (telegram && telegramConfig) {
-    for (const chat of telegramConfig.chats) {
-      const threadId = chat.topic_id;
+  for (const { platform, pacing } of running) {
+    for (const chat of config.chats.filter((configured) => configured.platform === platform.name)) {
+      const address = { chatId: chat.chatId, threadId: chat.threadId };
       targets.push({
         // The router's key for the chat, so /notify, /mute and /use made there apply here.
-        key: chatKeyOf({ platform: 'telegram', chatId: chat.chat_id, threadId }),
-        platform: 'telegram',
-        minIntervalMs: chat.chat_id.startsWith('-')
-          ? TELEGRAM_LIMITS.groupIntervalMs
-          : TELEGRAM_LIMITS.privateChatIntervalMs,
+        key: chatKeyOf({ platform: chat.platform, ...address }),
+        platform: chat.platform,
+        minIntervalMs: platform.chatIntervalMs?.(address) ?? pacing.chatIntervalMs(address),
         notifications: chat.notifications,
         bots: chat.bots,
-        send: (reply) => telegram.send({ chatId: chat.chat_id, threadId }, reply),
-      });
-    }
-  }
-  if (discord && discordConfig) {
-    for (const channel of discordConfig.channels) {
-      targets.push({
-        key: chatKeyOf({ platform: 'discord', chatId: channel.channel_id, threadId: null }),
-        platform: 'discord',
-        minIntervalMs: DISCORD_PACING.channelIntervalMs,
-        notifications: channel.notifications,
-        bots: channel.bots,
-        send: (reply) => discord.send(channel.channel_id, reply),
+        send: (reply) => platform.send(address, reply),
       });
     }
   }
   for (const extra of options.extraTargets ?? []) {
-    targets.push({ platform: 'console', minIntervalMs: 0, ...extra });
+    targets.push({ platform: consolePlatform.name, minIntervalMs: 0, ...extra });
   }
   const outboxFor = (platform: string, globalPerSecond: number): Outbox =>
     createOutbox({
@@ -231,11 +226,13 @@ export async function startApp(options: AppOptions): Promise<App> {
         }
       },
     });
-  const outboxes: Record<string, Outbox> = {
-    telegram: outboxFor('telegram', TELEGRAM_LIMITS.globalPerSecond),
-    discord: outboxFor('discord', DISCORD_PACING.globalPerSecond),
-    console: outboxFor('console', 1_000),
-  };
+  // One outbox per platform that has targets, paced by the platform's own limits.
+  const outboxes: Record<string, Outbox> = {};
+  for (const module of platforms) {
+    if (targets.some((target) => target.platform === module.name)) {
+      outboxes[module.name] = outboxFor(module.name, module.pacing.globalPerSecond);
+    }
+  }
   const notifier = createNotifier({
     targets,
     outboxes,
@@ -332,7 +329,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     );
     await within(
       'chat platforms',
-      Promise.all([telegram?.stop(), discord?.stop()]),
+      Promise.all(running.map(({ platform }) => platform.stop())),
       STOP_PLATFORMS_TIMEOUT_MS,
       deadline,
     );
@@ -359,11 +356,10 @@ export async function startApp(options: AppOptions): Promise<App> {
   stoppedOnRequest?.catch(() => undefined);
   for (const stream of streams) stream.start();
   try {
-    // Both platforms start side by side: one being slow to answer does not hold up the other.
-    const platformsStarted = Promise.all([
-      telegram?.start().then(() => readiness.platformStarted('telegram')),
-      discord?.start().then(() => readiness.platformStarted('discord')),
-    ]);
+    // The platforms start side by side: one being slow to answer does not hold up the others.
+    const platformsStarted = Promise.all(
+      running.map(({ platform }) => platform.start().then(() => readiness.platformStarted(platform.name))),
+    );
     // A start that fails after a stop won the race below has nobody left to tell.
     platformsStarted.catch(() => undefined);
     // A stop asked for while a platform is still connecting ends the wait: the app comes back stopped.
@@ -380,7 +376,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     logger.info(
       {
         bots: fleet.names,
-        telegram: Boolean(telegram),
+        platforms: running.map(({ platform }) => platform.name),
         notificationTargets: targets.length,
         commands: commands.length,
       },
@@ -392,8 +388,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     router,
     fleet,
     store,
-    telegram,
-    discord,
+    platforms: running.map(({ platform }) => platform),
     notifier,
     streams,
     backfills,

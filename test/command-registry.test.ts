@@ -12,7 +12,7 @@ import { commandsFor, loadCommands } from '../src/chat/commands/index.js';
 import { type CommandRouter, createCommandRouter } from '../src/chat/router.js';
 import { renderPlainText } from '../src/chat/reply.js';
 import { type AnyCommandSpec, type CommandContext, defineCommand } from '../src/chat/types.js';
-import { parseConfig } from '../src/config/load.js';
+import { parseConfig } from './support/config.js';
 import { createConsoleAdapter } from '../src/console/adapter.js';
 import { toSlashCommands } from '../src/discord/slash-commands.js';
 import { ChatopsError } from '../src/errors.js';

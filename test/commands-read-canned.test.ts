@@ -38,7 +38,7 @@ import {
 import { type Reply, renderPlainText } from '../src/chat/reply.js';
 import { createCommandRouter } from '../src/chat/router.js';
 import type { CommandContext, CommandServices, CommandSpec } from '../src/chat/types.js';
-import { parseConfig } from '../src/config/load.js';
+import { parseConfig } from './support/config.js';
 import type { BotConfig } from '../src/config/schema.js';
 import { ApiError, UserInputError } from '../src/errors.js';
 import { createFreqtradeClient } from '../src/freqtrade/client.js';

@@ -35,7 +35,7 @@ import {
 } from '../src/chat/commands/trades.js';
 import { type Reply, renderPlainText } from '../src/chat/reply.js';
 import type { CommandServices, CommandSpec } from '../src/chat/types.js';
-import { parseConfig } from '../src/config/load.js';
+import { parseConfig } from './support/config.js';
 import type { BotConfig } from '../src/config/schema.js';
 import { UserInputError } from '../src/errors.js';
 import { createFreqtradeClient, type FreqtradeClient } from '../src/freqtrade/client.js';

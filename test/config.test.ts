@@ -2,14 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  applyEnvOverrides,
-  collectSecrets,
-  loadConfig,
-  parseConfig,
-  redactConfig,
-} from '../src/config/load.js';
-import { enabledTelegram } from '../src/config/schema.js';
+import { applyEnvOverrides, collectSecrets, redactConfig } from '../src/config/load.js';
+import { enabledTelegram } from '../src/telegram/config.js';
+import { loadConfig, parseConfig } from './support/config.js';
 import { ConfigError } from '../src/errors.js';
 
 const validBot = { name: 'main', api_url: 'http://127.0.0.1:8080', username: 'u', password: 'p4ssword' };
@@ -28,7 +23,7 @@ function problemsOf(raw: unknown): string[] {
 describe('config validation', () => {
   it('accepts a minimal config and fills defaults', () => {
     const config = parseConfig(base());
-    expect(config.telegram.enabled).toBe(false);
+    expect(enabledTelegram(config)).toBeUndefined();
     expect(config.store.path).toBe('./data/state.json');
     expect(config.bots[0]?.timeout_ms).toBe(10_000);
     expect(config.log_level).toBe('info');

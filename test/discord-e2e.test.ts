@@ -7,14 +7,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { allowedChatsOf } from '../src/access/policy.js';
 import { commandsFor, loadCommands } from '../src/chat/commands/index.js';
 import { createCommandRouter } from '../src/chat/router.js';
-import { loadConfig } from '../src/config/load.js';
-import { enabledDiscord } from '../src/config/schema.js';
+import { loadConfig } from './support/config.js';
+import { enabledDiscord } from '../src/discord/config.js';
 import { createDiscordAdapter } from '../src/discord/adapter.js';
 import { DeliveryError } from '../src/errors.js';
 import { createFleet } from '../src/freqtrade/fleet.js';
 import { createLogger, createSilentLogger } from '../src/logger.js';
 import { openStore } from '../src/store/store.js';
-import { type FakeDiscord, type FakeDiscordMessage, startFakeDiscord } from './fakes/fake-discord.js';
+import { type FakeDiscord, startFakeDiscord } from './fakes/fake-discord.js';
 import {
   ADMIN,
   ADMIN_ROLE,
@@ -27,6 +27,7 @@ import {
   startDiscordHarness,
   VIEWER,
 } from './support/discord-harness.js';
+import { buttonId, textOf } from './support/discord-text.js';
 
 let harness: DiscordHarness | undefined;
 const extraFakes: FakeDiscord[] = [];
@@ -52,46 +53,6 @@ afterEach(async () => {
     for (const fake of extraFakes.splice(0)) await fake.close();
   }
 });
-
-/** What a reader sees of an embed text: markdown escapes and zero-width spaces removed. */
-const visible = (text: unknown) =>
-  String(text ?? '')
-    .replace(/\\([^\p{L}\p{N}\s])/gu, '$1')
-    .replaceAll('\u200b', '');
-
-/** Title, description and fields of every embed of a message, as one visible text. */
-function textOf(message: FakeDiscordMessage | undefined): string {
-  if (!message) return '';
-  const parts = [message.content];
-  for (const embed of message.embeds) {
-    parts.push(visible(embed['title']), visible(embed['description']));
-    const fields = Array.isArray(embed['fields']) ? embed['fields'] : [];
-    for (const field of fields) {
-      if (field && typeof field === 'object') {
-        parts.push(
-          `${visible('name' in field ? field.name : '')}: ${visible('value' in field ? field.value : '')}`,
-        );
-      }
-    }
-  }
-  return parts.join('\n');
-}
-
-/** The custom_id of a button on a message, by its label. */
-function buttonId(message: FakeDiscordMessage | undefined, label: string): string {
-  for (const row of message?.components ?? []) {
-    const buttons =
-      row && typeof row === 'object' && 'components' in row && Array.isArray(row.components)
-        ? row.components
-        : [];
-    for (const button of buttons) {
-      if (button && typeof button === 'object' && 'label' in button && String(button.label).includes(label)) {
-        return String('custom_id' in button ? button.custom_id : '');
-      }
-    }
-  }
-  throw new Error(`no button "${label}" on ${JSON.stringify(message?.components)}`);
-}
 
 const EPHEMERAL = 64;
 

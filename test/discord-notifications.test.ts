@@ -59,33 +59,5 @@ describe('Discord channel notifications', () => {
     expect(embedText(harness, CHANNEL)).toMatch(/ADA\/USDT[\s\S]*-4\.00%/);
     expect(channelPosts(harness, OTHER_CHANNEL)).toEqual([]);
   });
-
-  it('delays a burst while Discord answers 429, and loses nothing', async () => {
-    harness = await startDiscordHarness();
-    await connected(harness);
-    harness.discord.fail429('POST /channels/:id/messages', 3, 0.3);
-    for (let i = 0; i < 40; i += 1) harness.freqtrade.emit({ type: 'strategy_msg', msg: `burst #${i}` });
-    await until(() => embedText(harness!, CHANNEL).includes('burst #39'), 20_000, 'the whole burst');
-    const seen = [...embedText(harness, CHANNEL).matchAll(/burst #(\d+)/g)].map((m) => Number(m[1]));
-    expect(seen).toEqual(Array.from({ length: 40 }, (_, i) => i));
-    expect(harness.discord.count429).toBe(3);
-  }, 30_000);
-
-  it('never posts or logs a secret, including the websocket URL token', async () => {
-    harness = await startDiscordHarness();
-    await connected(harness);
-    harness.freqtrade.emit(tradeFrame('entry', 51, 'XRP/USDT'));
-    harness.freqtrade.dropWebsockets();
-    await until(() => harness!.freqtrade.counts.wsConnections >= 2, 5000, 'reconnect');
-    await until(() => colours(harness!, CHANNEL).length >= 1, 5000, 'a post');
-    await harness.command('status');
-    const everything = [
-      ...harness.logs,
-      ...harness.discord.messages.map((m) => JSON.stringify(m)),
-      ...harness.discord.requests.map((r) => JSON.stringify(r.body ?? '')),
-    ].join('\n');
-    for (const secret of ['ws-secret-token', 'secret-pass', harness.discord.token]) {
-      expect(everything).not.toContain(secret);
-    }
-  });
+  // A 429 burst and secrets are covered for every platform by test/contract/notifications.contract.ts.
 });

@@ -13,7 +13,7 @@ import type { GeminiClient } from '../src/exchanges/gemini/client.js';
 import { type Reply, renderPlainText } from '../src/chat/reply.js';
 import { type CommandRouter, createCommandRouter } from '../src/chat/router.js';
 import type { CommandContext } from '../src/chat/types.js';
-import { parseConfig } from '../src/config/load.js';
+import { parseConfig } from './support/config.js';
 import { enabledGemini } from '../src/config/schema.js';
 import { createGeminiClient } from '../src/exchanges/gemini/client.js';
 import { createMemoryNonceStore, createNonceSource } from '../src/exchanges/gemini/nonce.js';

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatUtc } from '../src/format/dates.js';
-import { parseConfig } from '../src/config/load.js';
 import type { BackfillResult } from '../src/notify/backfill-runner.js';
+import { parseConfig } from './support/config.js';
 import { createSilentLogger } from '../src/logger.js';
 import { startApp } from '../src/main.js';
 import { exitFillFrame, tradeFrame } from './support/frames.js';

@@ -3,7 +3,7 @@ import type { BackfillResult } from '../src/notify/backfill-runner.js';
 import { createSilentLogger } from '../src/logger.js';
 import { startApp } from '../src/main.js';
 import { startFakeFreqtrade } from './fakes/fake-freqtrade.js';
-import { exitFillFrame, tradeFrame } from './support/frames.js';
+import { tradeFrame } from './support/frames.js';
 import { CANARY, type Harness, startHarness, until } from './support/harness.js';
 
 const LOUD_CHAT = 5001;
@@ -48,44 +48,7 @@ async function connected(h: Harness) {
 }
 
 describe('notifications end to end', () => {
-  it('delivers each event to the chats that want it, at their level, and not to the others', async () => {
-    harness = await startNotifyHarness();
-    await connected(harness);
-    harness.freqtrade.emit(entryFrame(11, 'SOL/USDT'));
-    await until(
-      () => messagesTo(harness!, LOUD_CHAT).length === 1 && messagesTo(harness!, QUIET_CHAT).length === 1,
-    );
-    const [loudEntry] = messagesTo(harness, LOUD_CHAT);
-    const [quietEntry] = messagesTo(harness, QUIET_CHAT);
-    expect(loudEntry?.text).toContain('SOL/USDT');
-    expect(loudEntry?.disable_notification).not.toBe(true);
-    expect(quietEntry?.disable_notification).toBe(true);
-
-    harness.freqtrade.emit({ type: 'whitelist', data: ['BTC/USDT', 'ETH/USDT'] });
-    harness.freqtrade.emit(exitFillFrame(11, 'SOL/USDT', 'roi', 0.021));
-    harness.freqtrade.emit(exitFillFrame(12, 'ADA/USDT', 'stop_loss', -0.05));
-    const textOf = (chat: number) =>
-      messagesTo(harness!, chat)
-        .map((m) => m.text)
-        .join('\n');
-    // A backlog may arrive merged into one message: wait for content, not for a message count.
-    await until(() => textOf(LOUD_CHAT).includes('ADA/USDT'), 8000, 'loud chat messages');
-    await until(() => textOf(QUIET_CHAT).includes('ADA/USDT'), 8000, 'quiet chat messages');
-    await harness.app.notifier.drain();
-    const loudText = messagesTo(harness, LOUD_CHAT)
-      .map((m) => m.text)
-      .join('\n');
-    const quietText = messagesTo(harness, QUIET_CHAT)
-      .map((m) => m.text)
-      .join('\n');
-    expect(loudText).toContain('BTC/USDT');
-    expect(loudText).toMatch(/SOL\/USDT[\s\S]*\+2\.10%/);
-    expect(loudText).toMatch(/ADA\/USDT[\s\S]*-5\.00%/);
-    expect(quietText).not.toContain('BTC/USDT, ETH/USDT');
-    expect(quietText).not.toMatch(/Exited[\s\S]*SOL\/USDT/);
-    expect(quietText).toMatch(/ADA\/USDT[\s\S]*-5\.00%/);
-  });
-
+  // Routing each event to the chats that want it, at their level, is in test/contract/notifications.contract.ts.
   it("passes Freqtrade's worker exceptions on at each chat's warning level", async () => {
     harness = await startNotifyHarness({
       telegram: {

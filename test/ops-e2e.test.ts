@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.js';
-import { parseConfig } from '../src/config/load.js';
+import { parseConfig } from './support/config.js';
 import { createLogger } from '../src/logger.js';
 import { type App, startApp } from '../src/main.js';
 import { METRIC_NAMES } from '../src/ops/metrics.js';

@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { applyEnvOverrides, loadConfig, parseConfig } from '../src/config/load.js';
+import { applyEnvOverrides } from '../src/config/load.js';
+import { loadConfig, parseConfig } from './support/config.js';
 import { ApiError, ConfigError, NetworkError, ValidationError } from '../src/errors.js';
 import { createSilentLogger } from '../src/logger.js';
 import { type OpsServer, startOpsServer } from '../src/ops/http-server.js';

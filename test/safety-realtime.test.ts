@@ -1,7 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ADMIN, GROUP_CHAT, type Harness, STRANGER, startHarness, until, VIEWER } from './support/harness.js';
+import {
+  ADMIN,
+  GROUP_CHAT,
+  type Harness,
+  STRANGER,
+  startHarness,
+  telegramOf,
+  until,
+  VIEWER,
+} from './support/harness.js';
 
 /** A "Freqtrade" that accepts connections and requests and never answers any of them. */
 async function startHungServer(): Promise<{ url: string; server: Server; requests: string[] }> {
@@ -214,7 +223,7 @@ describe('refusals', () => {
         chatType: 'supergroup',
       });
     }
-    await h.app.telegram?.whenHandled(last);
+    await telegramOf(h.app)?.whenHandled(last);
     const [audit] = await h.say('/audit 50');
     expect(audit?.text).toMatch(/pause\s+ok/);
     expect(audit?.text).toMatch(/reload_config\s+ok/);

@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   ADMIN,
   buttonData,
-  CANARY,
   GROUP_CHAT,
   type Harness,
   STRANGER,
@@ -27,20 +26,7 @@ describe('telegram bot end to end', () => {
     }
   });
 
-  it('answers /status with the open trade and its numbers', async () => {
-    harness = await startHarness();
-    const id = harness.freqtrade.addTrade({
-      pair: 'ETH/USDT',
-      openRate: 2000,
-      currentRate: 2050,
-      stakeAmount: 100,
-    });
-    const [reply] = await harness.say('/status');
-    expect(reply?.text).toContain('ETH/USDT');
-    expect(reply?.text).toContain(`${id}`);
-    expect(reply?.text).toMatch(/\+2\.\d+%/);
-    expect(reply?.parse_mode).toBe('HTML');
-  });
+  // /status and never showing a secret are in test/contract/commands.contract.ts, for every platform.
 
   it('/forceexit 1 then Confirm makes exactly one POST /forceexit', async () => {
     harness = await startHarness();
@@ -233,16 +219,5 @@ describe('telegram bot end to end', () => {
     const [reply] = await harness.say('/whoami', { userId: STRANGER, chatId: STRANGER, chatType: 'private' });
     expect(reply?.text).toContain(`telegram:${STRANGER}`);
     expect(reply?.text).toContain('not in the allowlist');
-  });
-
-  it('never shows a secret in replies or logs', async () => {
-    harness = await startHarness();
-    await harness.say('/status');
-    await harness.say('/show_config');
-    await harness.say('/bots');
-    const everything = [...harness.telegram.messages.map((m) => m.html), ...harness.logs].join('\n');
-    expect(everything).not.toContain(CANARY.password);
-    expect(everything).not.toContain(CANARY.wsToken);
-    expect(everything).not.toContain(harness.telegram.token);
   });
 });

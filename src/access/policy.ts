@@ -1,9 +1,10 @@
 import type { AccessConfig } from '../config/schema.js';
 import type { CommandContext, RequiredRole, Role } from '../chat/types.js';
+import type { ConfiguredChat } from '../platform/chat-platform.js';
 
 /** A chat (or channel) commands may be served in; `topicId` pins a forum topic. */
 export interface AllowedChat {
-  platform: CommandContext['platform'];
+  platform: string;
   chatId: string;
   topicId: number | null;
 }
@@ -75,23 +76,25 @@ export function authorize(policy: AccessPolicy, ctx: CommandContext, required: R
   return { allowed: true, role };
 }
 
-/** The allowed chats of a config, across platforms. */
-export function allowedChatsOf(config: {
-  telegram: { enabled: boolean; chats?: Array<{ chat_id: string; topic_id: number | null }> };
-  discord: { enabled: boolean; channels?: Array<{ channel_id: string }> };
-}): AllowedChat[] {
-  const chats: AllowedChat[] = [];
-  if (config.telegram.enabled) {
-    for (const chat of config.telegram.chats ?? []) {
-      chats.push({ platform: 'telegram', chatId: chat.chat_id, topicId: chat.topic_id });
-    }
-  }
-  if (config.discord.enabled) {
-    for (const channel of config.discord.channels ?? []) {
-      chats.push({ platform: 'discord', chatId: channel.channel_id, topicId: null });
-    }
-  }
-  return chats;
+/** The allowed chats of a config: every chat a platform section names, across platforms. */
+export function allowedChatsOf(config: { chats: readonly ConfiguredChat[] }): AllowedChat[] {
+  return config.chats.map((chat) => ({
+    platform: chat.platform,
+    chatId: chat.chatId,
+    topicId: chat.threadId,
+  }));
+}
+
+/**
+ * The configured chat a command came from: a topic's own entry wins over the whole chat's;
+ * undefined when the chat is not in the config.
+ */
+export function configuredChatOf(
+  config: { chats: readonly ConfiguredChat[] },
+  ctx: Pick<CommandContext, 'platform' | 'chatId' | 'threadId'>,
+): ConfiguredChat | undefined {
+  const chats = config.chats.filter((chat) => chat.platform === ctx.platform && chat.chatId === ctx.chatId);
+  return chats.find((chat) => chat.threadId === ctx.threadId) ?? chats.find((chat) => chat.threadId === null);
 }
 
 /**
@@ -99,24 +102,9 @@ export function allowedChatsOf(config: {
  * notifications alike; null when the chat may use every bot (no list, or not a configured chat).
  */
 export function chatBotsOf(
-  config: {
-    telegram: {
-      enabled: boolean;
-      chats?: Array<{ chat_id: string; topic_id: number | null; bots?: string[] | undefined }>;
-    };
-    discord: { enabled: boolean; channels?: Array<{ channel_id: string; bots?: string[] | undefined }> };
-  },
+  config: { chats: readonly ConfiguredChat[] },
   ctx: Pick<CommandContext, 'platform' | 'chatId' | 'threadId'>,
 ): string[] | null {
-  if (ctx.platform === 'telegram' && config.telegram.enabled) {
-    const chats = (config.telegram.chats ?? []).filter((chat) => chat.chat_id === ctx.chatId);
-    // A topic's own entry wins over the whole chat's.
-    const chat = chats.find((c) => c.topic_id === ctx.threadId) ?? chats.find((c) => c.topic_id === null);
-    return chat?.bots?.length ? chat.bots : null;
-  }
-  if (ctx.platform === 'discord' && config.discord.enabled) {
-    const channel = (config.discord.channels ?? []).find((c) => c.channel_id === ctx.chatId);
-    return channel?.bots?.length ? channel.bots : null;
-  }
-  return null;
+  const bots = configuredChatOf(config, ctx)?.bots;
+  return bots?.length ? bots : null;
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Config } from '../config/schema.js';
 import type { GeminiClient } from '../exchanges/gemini/client.js';
+import type { PLATFORMS } from '../main.js';
 import type { FreqtradeClient } from '../freqtrade/client.js';
 import type { Fleet } from '../freqtrade/fleet.js';
 import type { StreamState } from '../freqtrade/stream-state.js';
@@ -8,7 +9,8 @@ import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import type { Reply } from './reply.js';
 
-export type Platform = 'telegram' | 'discord' | 'console';
+/** A chat platform's name: one per entry of main.ts's PLATFORMS. */
+export type Platform = (typeof PLATFORMS)[number]['name'];
 export type Role = 'admin' | 'viewer';
 export type RequiredRole = 'anyone' | Role;
 

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { type Config, configSchema, duplicateBotNames, SECRET_KEYS } from './schema.js';
+import type { PlatformModule } from '../platform/chat-platform.js';
+import { type Config, createConfigSchema, duplicateBotNames, SECRET_KEYS } from './schema.js';
 
 /** Prefix of environment variables that override config keys, Freqtrade style. */
 export const ENV_PREFIX = 'FTCHATOPS__';
@@ -124,9 +125,12 @@ function coerceLike(current: Json | undefined, value: string): Json {
   return value;
 }
 
-/** Validates an already-parsed config object (after env overrides), naming every wrong key. */
-export function parseConfig(raw: unknown, source = 'config'): Config {
-  const result = configSchema.safeParse(raw);
+/**
+ * Validates an already-parsed config object (after env overrides) against the shared keys and
+ * the sections of `platforms`, naming every wrong key.
+ */
+export function parseConfig(raw: unknown, platforms: readonly PlatformModule[], source = 'config'): Config {
+  const result = createConfigSchema(platforms).safeParse(raw);
   if (!result.success) {
     // Cross-key checks run only on an otherwise valid config; report duplicates alongside type errors too.
     // A Set: when zod's own cross-check ran too, the same line would appear twice.
@@ -148,8 +152,12 @@ function duplicateBotNameProblems(raw: unknown): string[] {
   return duplicateBotNames(names).map((duplicate) => `bots.${duplicate.index}.name: ${duplicate.message}`);
 }
 
-/** Reads, parses and validates a config file, applying environment overrides. */
-export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
+/** Reads, parses and validates a config file for `platforms`, applying environment overrides. */
+export async function loadConfig(
+  path: string,
+  platforms: readonly PlatformModule[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Config> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -163,29 +171,37 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
     throw new ConfigError(`Cannot read config file ${path}: ${(error as Error).message}`);
   }
   const raw = parseJsonWithComments(text, path);
-  return parseConfig(applyEnvOverrides(raw, env), path);
+  return parseConfig(applyEnvOverrides(raw, env), platforms, path);
 }
 
-/** Every secret value in the config (passwords, tokens, API keys), for scrubbing logs and replies. */
-export function collectSecrets(value: unknown, out: Set<string> = new Set()): Set<string> {
+/**
+ * Every secret value in the config (passwords, tokens, API keys, and the keys the platforms
+ * declare, see `secretKeysOf`), for scrubbing logs and replies.
+ */
+export function collectSecrets(
+  value: unknown,
+  secretKeys: ReadonlySet<string> = SECRET_KEYS,
+  out: Set<string> = new Set(),
+): Set<string> {
   if (Array.isArray(value)) {
-    for (const item of value) collectSecrets(item, out);
+    for (const item of value) collectSecrets(item, secretKeys, out);
   } else if (value && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
-      if (SECRET_KEYS.has(key) && typeof item === 'string' && item.length >= 4) out.add(item);
-      else collectSecrets(item, out);
+      if (secretKeys.has(key) && typeof item === 'string' && item.length >= 4) out.add(item);
+      else collectSecrets(item, secretKeys, out);
     }
   }
   return out;
 }
 
 /** A deep copy of the config with every secret replaced by `[REDACTED]`, safe to print. */
-export function redactConfig<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((item) => redactConfig(item)) as T;
+export function redactConfig<T>(value: T, secretKeys: ReadonlySet<string> = SECRET_KEYS): T {
+  if (Array.isArray(value)) return value.map((item) => redactConfig(item, secretKeys)) as T;
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      out[key] = SECRET_KEYS.has(key) && typeof item === 'string' ? '[REDACTED]' : redactConfig(item);
+      out[key] =
+        secretKeys.has(key) && typeof item === 'string' ? '[REDACTED]' : redactConfig(item, secretKeys);
     }
     return out as T;
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ConfiguredChat, PlatformModule } from '../platform/chat-platform.js';
 
 /** Log levels accepted in `log_level`, pino's names. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -69,9 +70,11 @@ export const DEFAULT_NOTIFICATIONS = {
   whitelist: 'on',
 } as const satisfies Required<NotificationSettings>;
 
-const nonEmpty = (what: string) => z.string().trim().min(1, `${what} must not be empty`);
+/** A trimmed string that must not be empty; the message names `what`. */
+export const nonEmpty = (what: string) => z.string().trim().min(1, `${what} must not be empty`);
 
-const httpUrl = z
+/** An http(s) URL without trailing slashes. */
+export const httpUrl = z
   .string()
   .trim()
   .refine((value) => {
@@ -85,7 +88,7 @@ const httpUrl = z
   .transform((value) => value.replace(/\/+$/, ''));
 
 /** Chat and user ids are kept as strings: Telegram group ids exceed 2^53 in some clients' views. */
-const idString = z
+export const idString = z
   .union([
     z
       .string()
@@ -110,63 +113,41 @@ export const botSchema = z.strictObject({
 });
 export type BotConfig = z.infer<typeof botSchema>;
 
-const chatTargetFields = {
+/** Fields every notification target of any platform may carry (a chat, a channel, a webhook). */
+export const chatTargetFields = {
   notifications: notificationSettingsSchema.optional(),
   /** Names of the bots this chat hears from; all bots when absent. */
   bots: z.array(z.string()).optional(),
 };
 
-export const telegramChatSchema = z.strictObject({
-  chat_id: idString,
-  topic_id: z.number().int().positive().nullable().default(null),
-  ...chatTargetFields,
-});
-export type TelegramChatConfig = z.infer<typeof telegramChatSchema>;
-
-const telegramEnabled = z.strictObject({
-  enabled: z.literal(true),
-  token: z
+/** The access-entry schema for these platforms: `<platform>:<id>` with each platform's id form. */
+function accessEntrySchema(platforms: readonly PlatformModule[]) {
+  const withAccess = platforms.flatMap((platform) =>
+    platform.access ? [{ name: platform.name, ...platform.access }] : [],
+  );
+  const pattern = new RegExp(
+    `^(?:${withAccess.map((platform) => `${platform.name}:(?:${platform.idPattern})`).join('|')})$`,
+  );
+  const names = withAccess.map((platform) => platform.name);
+  const listed = names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : (names[0] ?? '');
+  const example = withAccess[0] ? `, e.g. "${withAccess[0].name}:${withAccess[0].exampleId}"` : '';
+  return z
     .string()
     .trim()
-    .regex(/^\d+:[A-Za-z0-9_-]+$/, 'expected a bot token like 123456:ABC-def from @BotFather'),
-  api_root: httpUrl.default('https://api.telegram.org'),
-  chats: z.array(telegramChatSchema).default([]),
-  /** Long polling is the default; a webhook needs a public URL. */
-  polling_timeout_s: z.number().int().min(0).max(50).default(30),
-});
-const telegramDisabled = z.looseObject({ enabled: z.literal(false) });
+    .regex(pattern, `expected "<platform>:<user id>" where platform is ${listed}${example}`);
+}
 
-export const discordChannelSchema = z.strictObject({
-  channel_id: idString,
-  ...chatTargetFields,
-});
-export type DiscordChannelConfig = z.infer<typeof discordChannelSchema>;
-
-const discordEnabled = z.strictObject({
-  enabled: z.literal(true),
-  token: nonEmpty('token'),
-  application_id: idString,
-  guild_id: idString.nullable().default(null),
-  api_root: httpUrl.default('https://discord.com/api'),
-  channels: z.array(discordChannelSchema).default([]),
-});
-const discordDisabled = z.looseObject({ enabled: z.literal(false) });
-
-const accessEntry = z
-  .string()
-  .trim()
-  .regex(
-    /^(telegram|discord):-?\d+$|^console:[A-Za-z0-9_-]+$/,
-    'expected "<platform>:<user id>" where platform is telegram or discord, e.g. "telegram:11111"',
-  );
-
-export const accessSchema = z.strictObject({
-  admins: z.array(accessEntry).default([]),
-  viewers: z.array(accessEntry).default([]),
-  discord_admin_roles: z.array(idString).default([]),
-  discord_viewer_roles: z.array(idString).default([]),
-});
-export type AccessConfig = z.infer<typeof accessSchema>;
+/** The `access` section for these platforms. */
+function accessSchemaFor(platforms: readonly PlatformModule[]) {
+  const entry = accessEntrySchema(platforms);
+  return z.strictObject({
+    admins: z.array(entry).default([]),
+    viewers: z.array(entry).default([]),
+    discord_admin_roles: z.array(idString).default([]),
+    discord_viewer_roles: z.array(idString).default([]),
+  });
+}
+export type AccessConfig = z.infer<ReturnType<typeof accessSchemaFor>>;
 
 const geminiEnabled = z.strictObject({
   enabled: z.literal(true),
@@ -222,15 +203,14 @@ export function duplicateBotNames(names: readonly unknown[]): Array<{ index: num
   return duplicates;
 }
 
-export const configSchema = z
-  .strictObject({
+/** The keys every config has, whatever its platforms (each platform adds its own section). */
+function baseConfigSchema(platforms: readonly PlatformModule[], sections: Record<never, z.ZodType> = {}) {
+  return z.strictObject({
     bots: z.array(botSchema).min(1, 'list at least one Freqtrade bot'),
-    telegram: z
-      .discriminatedUnion('enabled', [telegramEnabled, telegramDisabled])
-      .default({ enabled: false }),
-    discord: z.discriminatedUnion('enabled', [discordEnabled, discordDisabled]).default({ enabled: false }),
+    // The platforms' sections come right after the bots, as in config.example.json.
+    ...sections,
     // prefault: an absent section is parsed as {} so each key's own default applies.
-    access: accessSchema.prefault({}),
+    access: accessSchemaFor(platforms).prefault({}),
     gemini: z.discriminatedUnion('enabled', [geminiEnabled, geminiDisabled]).default({ enabled: false }),
     store: storeSchema.prefault({}),
     http: httpSchema.prefault({}),
@@ -242,58 +222,91 @@ export const configSchema = z
      * or unreachable) is refused instead of carried out late.
      */
     stale_command_s: z.number().int().min(5).max(86_400).default(60),
-  })
-  .superRefine((config, ctx) => {
-    for (const duplicate of duplicateBotNames(config.bots.map((bot) => bot.name))) {
-      ctx.addIssue({ code: 'custom', path: ['bots', duplicate.index, 'name'], message: duplicate.message });
-    }
-    const botNames = new Set(config.bots.map((bot) => bot.name));
-    const checkBotRefs = (targets: Array<{ bots?: string[] | undefined }>, base: (string | number)[]) => {
-      targets.forEach((target, index) => {
-        target.bots?.forEach((name, j) => {
+  });
+}
+type BaseConfig = z.output<ReturnType<typeof baseConfigSchema>>;
+
+/**
+ * The parsed config: the shared keys, every platform's chats in one list (for access, `/notify`
+ * and bot limits), and each platform's own section by its key, for the platform to read.
+ */
+export type Config = BaseConfig & {
+  readonly chats: readonly ConfiguredChat[];
+  readonly sections: Readonly<Record<string, unknown>>;
+};
+
+/**
+ * The config schema for a list of platforms: the shared keys plus each platform's section (its
+ * own schema, registered in its folder). Cross-key checks: unique bot names, known bot names in
+ * every chat's `bots`, and no user both admin and viewer.
+ */
+export function createConfigSchema(platforms: readonly PlatformModule[]): z.ZodType<Config, unknown> {
+  const sectionSchemas = platforms.flatMap((platform) =>
+    platform.configKey !== undefined && platform.configSchema !== undefined
+      ? [[platform.configKey, platform.configSchema] as const]
+      : [],
+  );
+  // Typed as no keys: each section's shape is its platform's business, read through `sections`.
+  const sections: Record<never, z.ZodType> = Object.fromEntries(sectionSchemas);
+  const sectionKeys = sectionSchemas.map(([key]) => key);
+  const chatsOf = (parsed: Readonly<Record<string, unknown>>): ConfiguredChat[] =>
+    platforms.flatMap((platform) =>
+      platform.configKey === undefined ? [] : platform.chatsOf(parsed[platform.configKey]),
+    );
+  return baseConfigSchema(platforms, sections)
+    .superRefine((config, ctx) => {
+      for (const duplicate of duplicateBotNames(config.bots.map((bot) => bot.name))) {
+        ctx.addIssue({ code: 'custom', path: ['bots', duplicate.index, 'name'], message: duplicate.message });
+      }
+      const botNames = new Set(config.bots.map((bot) => bot.name));
+      for (const chat of chatsOf(config)) {
+        chat.bots?.forEach((name, j) => {
           if (!botNames.has(name)) {
             ctx.addIssue({
               code: 'custom',
-              path: [...base, index, 'bots', j],
+              path: [...chat.configPath, 'bots', j],
               message: `unknown bot "${name}"; configured bots: ${[...botNames].join(', ')}`,
             });
           }
         });
-      });
-    };
-    if (config.telegram.enabled === true && 'chats' in config.telegram) {
-      checkBotRefs(config.telegram.chats as TelegramChatConfig[], ['telegram', 'chats']);
-    }
-    if (config.discord.enabled === true && 'channels' in config.discord) {
-      checkBotRefs(config.discord.channels as DiscordChannelConfig[], ['discord', 'channels']);
-    }
-    const admins = new Set(config.access.admins);
-    config.access.viewers.forEach((viewer, index) => {
-      if (admins.has(viewer)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['access', 'viewers', index],
-          message: `"${viewer}" is also an admin; list each user once`,
-        });
       }
-    });
-  });
+      const admins = new Set(config.access.admins);
+      config.access.viewers.forEach((viewer, index) => {
+        if (admins.has(viewer)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['access', 'viewers', index],
+            message: `"${viewer}" is also an admin; list each user once`,
+          });
+        }
+      });
+    })
+    .transform(
+      (parsed): Config => ({
+        bots: parsed.bots,
+        access: parsed.access,
+        gemini: parsed.gemini,
+        store: parsed.store,
+        http: parsed.http,
+        log_level: parsed.log_level,
+        confirmation_timeout_s: parsed.confirmation_timeout_s,
+        stale_command_s: parsed.stale_command_s,
+        chats: chatsOf(parsed),
+        sections: sectionsOf(parsed, sectionKeys),
+      }),
+    );
+}
 
-export type Config = z.infer<typeof configSchema>;
-export type TelegramConfig = Extract<Config['telegram'], { enabled: true; token: string }>;
-export type DiscordConfig = Extract<Config['discord'], { enabled: true; token: string }>;
+/** The values of `keys` in a parsed config object (the platforms' sections). */
+function sectionsOf(
+  parsed: Readonly<Record<string, unknown>>,
+  keys: readonly string[],
+): Record<string, unknown> {
+  return Object.fromEntries(keys.map((key) => [key, parsed[key]]));
+}
+
 export type GeminiConfig = Extract<Config['gemini'], { enabled: true; api_key: string }>;
 
-/** Narrows the telegram section to its enabled shape, or undefined. */
-export function enabledTelegram(config: Config): TelegramConfig | undefined {
-  const section = config.telegram;
-  return section.enabled === true && 'token' in section ? (section as TelegramConfig) : undefined;
-}
-/** Narrows the discord section to its enabled shape, or undefined. */
-export function enabledDiscord(config: Config): DiscordConfig | undefined {
-  const section = config.discord;
-  return section.enabled === true && 'token' in section ? (section as DiscordConfig) : undefined;
-}
 /** Narrows the gemini section to its enabled shape, or undefined. */
 export function enabledGemini(config: Config): GeminiConfig | undefined {
   const section = config.gemini;
@@ -301,4 +314,15 @@ export function enabledGemini(config: Config): GeminiConfig | undefined {
 }
 
 /** Key names whose values are secrets wherever they appear in the config. */
-export const SECRET_KEYS = new Set(['password', 'token', 'ws_token', 'api_key', 'api_secret']);
+export const SECRET_KEYS: ReadonlySet<string> = new Set([
+  'password',
+  'token',
+  'ws_token',
+  'api_key',
+  'api_secret',
+]);
+
+/** The shared secret keys plus those the platforms declare for their sections (a webhook's `url`). */
+export function secretKeysOf(platforms: readonly PlatformModule[]): ReadonlySet<string> {
+  return new Set([...SECRET_KEYS, ...platforms.flatMap((platform) => platform.secretKeys)]);
+}

@@ -1,10 +1,10 @@
 import type { Reply } from '../chat/reply.js';
 import { type ConsoleAdapter, createConsoleAdapter } from '../console/adapter.js';
-import { collectSecrets, parseConfig } from '../config/load.js';
+import { collectSecrets } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { describeError } from '../errors.js';
 import { createLogger } from '../logger.js';
-import { type App, startApp } from '../main.js';
+import { type App, parseAppConfig, startApp } from '../main.js';
 import { type FakeFreqtrade, startFakeFreqtrade } from '../simulator/freqtrade-server.js';
 import { type Market, seededRandom, startMarket } from '../simulator/market.js';
 
@@ -73,7 +73,7 @@ export function buildDemoConfig(opts: {
   telegram?: { token: string; adminId: string; apiRoot: string | undefined } | undefined;
 }): Config {
   const { telegram } = opts;
-  const config = parseConfig(
+  const config = parseAppConfig(
     {
       bots: [
         {

@@ -15,6 +15,7 @@ import {
   GatewayIntentBits,
   type Interaction,
   MessageFlags,
+  RateLimitError,
   REST,
   RESTJSONErrorCodes,
   Routes,
@@ -23,11 +24,11 @@ import { z } from 'zod';
 import type { Reply } from '../chat/reply.js';
 import type { CommandRouter } from '../chat/router.js';
 import type { CommandContext } from '../chat/types.js';
-import type { DiscordConfig } from '../config/schema.js';
 import type { Fleet } from '../freqtrade/fleet.js';
 import type { Logger } from '../logger.js';
 import { createResumableSender } from '../notify/delivery.js';
 import { DeliveryError, PlatformAuthError } from '../errors.js';
+import type { DiscordConfig } from './config.js';
 import { type DiscordMessagePayload, renderDiscord } from './render.js';
 import { toSlashCommands } from './slash-commands.js';
 
@@ -125,6 +126,21 @@ function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T
       },
     );
   });
+}
+
+const retryAfterBodySchema = z.object({ retry_after: z.number().nonnegative() });
+
+/**
+ * How long Discord asked us to wait, in ms: a RateLimitError (discord.js gave up waiting) carries
+ * it in ms, a 429 DiscordAPIError in its body's `retry_after` (seconds); undefined otherwise.
+ */
+export function discordRetryAfterMs(error: unknown): number | undefined {
+  if (error instanceof RateLimitError) return error.retryAfter;
+  if (error instanceof DiscordAPIError && error.status === 429) {
+    const body = retryAfterBodySchema.safeParse(error.rawError);
+    return body.success ? Math.ceil(body.data.retry_after * 1000) : undefined;
+  }
+  return undefined;
 }
 
 /** The discord.js adapter: interactions → CommandContext → router; Reply → embeds and buttons. */
@@ -459,9 +475,11 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
           (PERMANENT_CODES.has(error.code) || error.status === 403 || error.status === 404);
         const what = error instanceof DiscordAPIError ? `${error.status} ${error.message}` : String(error);
         const dropMessage = !permanent && error instanceof DiscordAPIError && error.status === 400;
+        const retryAfterMs = discordRetryAfterMs(error);
         throw new DeliveryError(`discord delivery to ${channelId} failed: ${what}`, {
           permanent,
           dropMessage,
+          ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
           cause: error,
         });
       }

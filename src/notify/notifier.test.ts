@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Reply, renderPlainText } from '../chat/reply.js';
 import { type BotEvent, parseFrame } from '../freqtrade/event-schemas.js';
+import { ConfigError } from '../errors.js';
 import { createSilentLogger } from '../logger.js';
 import { openStore, type Store } from '../store/store.js';
 import { createNotifier, type NotificationTarget, type Notifier } from './notifier.js';
@@ -167,5 +168,34 @@ describe('notifier: a muted chat', () => {
     await waitForSent(r, 1);
     expect(Date.now() - extendedAt).toBeGreaterThanOrEqual(550);
     expect(textOf(r.sent)).toContain('first');
+  });
+});
+
+describe('notifier: start', () => {
+  it('refuses a target whose platform has no outbox, naming the target and the outboxes there are', async () => {
+    const logger = createSilentLogger();
+    const store = await openStore({ path: null, logger, auditMaxEntries: 10 });
+    const target: NotificationTarget = {
+      key: 'pager:ops',
+      platform: 'pager',
+      minIntervalMs: 0,
+      send: async () => {},
+    };
+    const outbox = createOutbox({ logger, globalPerSecond: 1000 });
+    expect(() =>
+      createNotifier({
+        targets: [target],
+        outboxes: { console: outbox },
+        store,
+        logger,
+        showBotName: false,
+        now: Date.now,
+      }),
+    ).toThrow(
+      new ConfigError('notification targets have no outbox for their platform:', [
+        'pager:ops: platform "pager" (outboxes: console)',
+      ]),
+    );
+    outbox.stop();
   });
 });

@@ -1,4 +1,5 @@
 import type { Reply } from '../chat/reply.js';
+import { ConfigError } from '../errors.js';
 import type { NotificationSettings } from '../config/schema.js';
 import type { BotEvent } from '../freqtrade/event-schemas.js';
 import type { Logger } from '../logger.js';
@@ -36,7 +37,7 @@ export interface NotificationTarget {
 
 export interface NotifierDeps {
   targets: NotificationTarget[];
-  /** One outbox per platform; a target whose platform has none is delivered through `fallback`. */
+  /** One outbox per platform; every target's platform must have one (createNotifier throws otherwise). */
   outboxes: Record<string, Outbox>;
   store: Store;
   logger: Logger;
@@ -70,6 +71,17 @@ export function overridesFromStore(store: Store, key: string): TargetOverrides |
 /** Events in → chats out: route (pure), format (pure), then each chat's outbox. */
 export function createNotifier(deps: NotifierDeps): Notifier {
   const { store, logger } = deps;
+  // A target without an outbox would never hear anything: say so at start, not by silence.
+  const unpaced = deps.targets.filter((target) => deps.outboxes[target.platform] === undefined);
+  if (unpaced.length > 0) {
+    throw new ConfigError(
+      'notification targets have no outbox for their platform:',
+      unpaced.map(
+        (target) =>
+          `${target.key}: platform "${target.platform}" (outboxes: ${Object.keys(deps.outboxes).join(', ') || 'none'})`,
+      ),
+    );
+  }
   const routeTargets: RouteTarget[] = deps.targets.map((target) => ({
     key: target.key,
     ...(target.notifications ? { notifications: target.notifications } : {}),

@@ -26,7 +26,7 @@ export interface OutboxOptions {
   onPermanentFailure?(key: string, error: unknown): void;
   /** Told after every successful delivery (clears a failure mark). */
   onDelivered?(key: string): void;
-  /** Told for every "slow down" answer (Telegram's 429 `retry_after`) before the outbox waits it out. */
+  /** Told for every "slow down" answer (a DeliveryError with `retryAfterMs`) before the outbox waits it out. */
   onRateLimited?(key: string): void;
   now?: () => number;
 }

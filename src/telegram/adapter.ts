@@ -5,11 +5,12 @@ import type { UserFromGetMe } from 'grammy/types';
 import type { AnyCommandSpec, CommandContext } from '../chat/types.js';
 import type { Reply } from '../chat/reply.js';
 import { type CommandRouter, chatKeyOf } from '../chat/router.js';
-import type { TelegramConfig } from '../config/schema.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { createResumableSender } from '../notify/delivery.js';
 import { DeliveryError, PlatformAuthError } from '../errors.js';
+import type { ChatPlatform } from '../platform/chat-platform.js';
+import type { TelegramConfig } from './config.js';
 import { renderTelegram, type TelegramMessage } from './render.js';
 
 /** Where a message goes: a chat, and a forum topic when set. */
@@ -31,8 +32,8 @@ export interface TelegramAdapterDeps {
 /** How long stopping waits for the poller and in-flight handlers before giving up on them. */
 export const TELEGRAM_STOP_TIMEOUT_MS = 3_000;
 
-export interface TelegramAdapter {
-  readonly platform: 'telegram';
+export interface TelegramAdapter extends ChatPlatform {
+  readonly name: 'telegram';
   /** Registers commands and starts long polling; resolves once polling has begun. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -292,7 +293,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
   let stopped = false;
 
   return {
-    platform: 'telegram',
+    name: 'telegram',
     async start() {
       stopped = false;
       // Telegram may be unreachable at start; keep trying without blocking the rest of the bot.

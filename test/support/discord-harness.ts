@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { CommandRouter } from '../../src/chat/router.js';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from './config.js';
 import type { Config } from '../../src/config/schema.js';
 import type { DiscordAdapter } from '../../src/discord/adapter.js';
+import { isDiscordPlatform } from '../../src/discord/platform.js';
 import { type App, startApp } from '../../src/main.js';
 import type { Fleet } from '../../src/freqtrade/fleet.js';
 import { createLogger } from '../../src/logger.js';
@@ -180,7 +181,7 @@ export async function startDiscordHarness(
     ...(options.commandDirs ? { commandDirs: options.commandDirs } : {}),
   });
   const { router, fleet, store } = app;
-  const adapter = app.discord;
+  const adapter = app.platforms.find(isDiscordPlatform)?.adapter;
   if (!adapter) throw new Error('the harness config must enable discord');
 
   const answered: Answered[] = [];

@@ -2,10 +2,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig } from './config.js';
 import { type Config, NOTIFICATION_TYPES } from '../../src/config/schema.js';
 import { createLogger } from '../../src/logger.js';
-import { type App, startApp } from '../../src/main.js';
+import { type App, CONFIG_SECRET_KEYS, startApp } from '../../src/main.js';
+import type { TelegramAdapter } from '../../src/telegram/adapter.js';
+import { isTelegramPlatform } from '../../src/telegram/platform.js';
+
+/** The app's running Telegram adapter, if Telegram is enabled. */
+export function telegramOf(app: App): TelegramAdapter | undefined {
+  return app.platforms.find(isTelegramPlatform);
+}
 import { type FakeFreqtrade, startFakeFreqtrade } from '../fakes/fake-freqtrade.js';
 import { type FakeTelegram, type SentMessage, startFakeTelegram } from '../fakes/fake-telegram.js';
 
@@ -152,7 +159,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.config,
   });
   const { collectSecrets } = await import('../../src/config/load.js');
-  const logger = createLogger({ level: 'debug', destination, secrets: collectSecrets(config) });
+  const logger = createLogger({
+    level: 'debug',
+    destination,
+    secrets: collectSecrets(config, CONFIG_SECRET_KEYS),
+  });
   const app = await startApp({
     config,
     logger,
@@ -183,7 +194,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         return telegram.messages.slice(before);
       }
       // No reply expected: wait until the bot has handled the update.
-      await withTimeout(harness.app.telegram?.whenHandled(updateId), 8_000, 'the update to be handled');
+      await withTimeout(telegramOf(harness.app)?.whenHandled(updateId), 8_000, 'the update to be handled');
       return telegram.messages.slice(before);
     },
     async press(message, label, opts = {}) {
@@ -203,7 +214,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await until(() => seenAnswers() > before, 8_000, 'the callback answer');
       const answer = telegram.callbackAnswers()[before];
       // The press is answered before the action runs: wait until its result has landed too.
-      await withTimeout(harness.app.telegram?.whenHandled(updateId), 8_000, 'the press to be handled');
+      await withTimeout(telegramOf(harness.app)?.whenHandled(updateId), 8_000, 'the press to be handled');
       return { notice: answer?.text, alert: answer?.show_alert === true };
     },
     stateChangingCalls() {

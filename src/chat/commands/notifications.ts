@@ -2,8 +2,6 @@ import { z } from 'zod';
 import {
   type Config,
   DEFAULT_NOTIFICATIONS,
-  enabledDiscord,
-  enabledTelegram,
   NOTIFICATION_TYPES,
   type NotificationSettings,
   type NotificationType,
@@ -38,16 +36,10 @@ function botsLine(configured: string[] | null, chosen: string[] | null): string 
 
 /** The configured notification block of the chat a command came from, if the chat is configured. */
 function configuredSettings(config: Config, ctx: CommandContext): NotificationSettings | undefined {
-  if (ctx.platform === 'telegram') {
-    return enabledTelegram(config)?.chats.find(
-      (chat) => chat.chat_id === ctx.chatId && chat.topic_id === ctx.threadId,
-    )?.notifications;
-  }
-  if (ctx.platform === 'discord') {
-    return enabledDiscord(config)?.channels.find((channel) => channel.channel_id === ctx.chatId)
-      ?.notifications;
-  }
-  return undefined;
+  // The entry for exactly this chat and topic: a topic without its own entry has no block.
+  return config.chats.find(
+    (chat) => chat.platform === ctx.platform && chat.chatId === ctx.chatId && chat.threadId === ctx.threadId,
+  )?.notifications;
 }
 
 export const notifyCommand = defineCommand({

@@ -1,0 +1,35 @@
+import { type ChatPlatform, definePlatform, type PlatformModule } from '../platform/chat-platform.js';
+import { createTelegramAdapter, type TelegramAdapter } from './adapter.js';
+import {
+  TELEGRAM_CONFIG_KEY,
+  TELEGRAM_LIMITS,
+  type TelegramSection,
+  enabledTelegramSection,
+  telegramChatIntervalMs,
+  telegramChatsOf,
+  telegramSectionSchema,
+} from './config.js';
+
+/** Telegram through grammY: commands in the configured chats and private chats, notifications to the chats. */
+export const telegramPlatform: PlatformModule<'telegram'> = definePlatform<'telegram', TelegramSection>({
+  name: 'telegram',
+  // User ids are numbers; `telegram:11111` in access.admins.
+  access: { idPattern: '-?\\d+', exampleId: '11111' },
+  pacing: { globalPerSecond: TELEGRAM_LIMITS.globalPerSecond, chatIntervalMs: telegramChatIntervalMs },
+  commands: true,
+  config: {
+    key: TELEGRAM_CONFIG_KEY,
+    schema: telegramSectionSchema,
+    enabled: (section) => enabledTelegramSection(section) !== undefined,
+    chats: telegramChatsOf,
+    create(section, deps) {
+      const config = enabledTelegramSection(section);
+      return config && createTelegramAdapter({ config, router: deps.router, logger: deps.logger });
+    },
+  },
+});
+
+/** True for the running Telegram platform among the app's platforms (its adapter, with `whenHandled`). */
+export function isTelegramPlatform(platform: ChatPlatform): platform is TelegramAdapter {
+  return platform.name === 'telegram' && 'whenHandled' in platform;
+}
