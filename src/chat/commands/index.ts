@@ -12,15 +12,24 @@ import { auditCommand, botsCommand, helpCommand, useCommand, whoamiCommand } fro
 import { blacklistCommand, blacklistDeleteCommand, lockCommand, unlockCommand } from './pairlists.js';
 import { muteCommand, notifyCommand, unmuteCommand } from './notifications.js';
 import { readCommands } from './read-commands.js';
+import { orderCommand } from './orders.js';
+import { listCustomDataCommand } from './custom-data.js';
+import { profitLongCommand, profitShortCommand } from './profit-direction.js';
+import { tgInfoCommand } from './tg-info.js';
 
 /** Every built-in command, in the order /help and the platform menus show them. */
 export function builtinCommands(): AnyCommandSpec[] {
   return [
     ...readCommands,
+    orderCommand,
+    profitLongCommand,
+    profitShortCommand,
+    listCustomDataCommand,
     blacklistCommand,
     botsCommand,
     useCommand,
     whoamiCommand,
+    tgInfoCommand,
     helpCommand,
     forceExitCommand,
     forceLongCommand,
