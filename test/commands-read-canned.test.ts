@@ -1163,7 +1163,7 @@ describe('/profit', () => {
   it('refuses 0 and 366 days with the usage line', () => {
     expect(bindError(profitCommand, ['0'])).toMatchObject({
       message: 'Bad days "0": must be at least 1.',
-      usage: '/profit [days]',
+      usage: '/profit [days|long|short]',
     });
     expect(bindError(profitCommand, ['366']).message).toBe('Bad days "366": must be at most 365.');
   });
@@ -1318,10 +1318,10 @@ describe('/balance', () => {
     expect(full.text).toContain('SHIB');
   });
 
-  it('refuses anything but "full"', () => {
+  it('refuses anything but "full" or "total"', () => {
     expect(bindError(balanceCommand, ['all'])).toMatchObject({
-      message: 'Bad mode "all": expected one of: full.',
-      usage: '/balance [mode=full]',
+      message: 'Bad mode "all": expected one of: full, total.',
+      usage: '/balance [mode=full|total]',
     });
   });
 });

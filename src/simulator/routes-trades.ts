@@ -32,6 +32,18 @@ const findTrade = (state: FakeState, id: number): FakeTrade | undefined =>
 const openTrades = (state: FakeState): FakeTrade[] =>
   state.trades.filter((t) => t.isOpen).sort((a, b) => a.id - b.id);
 
+/**
+ * API versions (`show_config.api_version`, api_v1.py's history) that added a route: a fake set to
+ * play an older Freqtrade (`state.apiVersion = 2.4`, as 2024.10) answers 404 "Not Found" there, as
+ * a server without the route does. The reference only says 2024.10 (API 2.40) lacks custom data.
+ */
+const PROFIT_ALL_SINCE_API = 2.43;
+const CUSTOM_DATA_SINCE_API = 2.41;
+
+function requireApiVersion(state: FakeState, since: number): void {
+  if (state.apiVersion < since) throw new DetailError(404, 'Not Found');
+}
+
 function requireRunning(state: FakeState): void {
   if (state.botState === 'stopped') throw new RpcError('trader is not running');
 }
@@ -295,7 +307,10 @@ export const tradeRoutes: Route[] = [
   plainRoute('GET', '/profit', 'trading', (ctx) => ({
     body: profitReport(ctx.state, ctx.state.trades, ctx.now()),
   })),
-  plainRoute('GET', '/profit_all', 'trading', (ctx) => ({ body: profitAllReport(ctx.state, ctx.now()) })),
+  plainRoute('GET', '/profit_all', 'trading', (ctx) => {
+    requireApiVersion(ctx.state, PROFIT_ALL_SINCE_API);
+    return { body: profitAllReport(ctx.state, ctx.now()) };
+  }),
   plainRoute('GET', '/stats', 'trading', (ctx) => ({ body: statsReport(ctx.state) })),
   timeUnitRoute('/daily', 'days', 7),
   timeUnitRoute('/weekly', 'weeks', 4),
@@ -342,6 +357,7 @@ export const tradeRoutes: Route[] = [
     group: 'trading',
     input: openCustomDataInput,
     handle: ({ query }, ctx) => {
+      requireApiVersion(ctx.state, CUSTOM_DATA_SINCE_API);
       const open = openTrades(ctx.state);
       if (open.length === 0) throw new DetailError(404, 'No open trades found.');
       const results: JsonObject[] = [];
@@ -368,6 +384,7 @@ export const tradeRoutes: Route[] = [
     group: 'trading',
     input: tradeCustomDataInput,
     handle: ({ path, query }, ctx) => {
+      requireApiVersion(ctx.state, CUSTOM_DATA_SINCE_API);
       const trade = findTrade(ctx.state, path.trade_id);
       if (!trade) throw new DetailError(404, `No trade found for trade_id: ${path.trade_id}`);
       const items = matching(trade, query.key);

@@ -72,17 +72,26 @@ export const locksCommand = defineCommand({
 export const whitelistCommand = defineCommand({
   name: 'whitelist',
   order: 150,
-  description: 'The pairs the bot trades and the pairlist method behind them',
-  usage: '/whitelist',
+  description:
+    'The pairs the bot trades and the pairlist method; "sorted" sorts them, "baseonly" drops the quote',
+  usage: '/whitelist [options: sorted baseonly]',
   role: 'viewer',
-  args: z.object({}),
+  args: z.object({
+    options: z
+      .array(arg.choice(['sorted', 'baseonly'], 'sorted, baseonly'))
+      .default([])
+      .describe('sorted (A to Z), baseonly (BTC instead of BTC/USDT)'),
+  }),
   async run(run) {
     const whitelist = await run.bot.whitelist();
     const method = whitelist.method.join(', ') || NOT_AVAILABLE;
+    // As Freqtrade's /whitelist: sort first, then cut each pair to its base currency.
+    let pairs = run.args.options.includes('sorted') ? [...whitelist.whitelist].sort() : whitelist.whitelist;
+    if (run.args.options.includes('baseonly')) pairs = pairs.map((pair) => pair.split('/')[0] ?? pair);
     const blocks: ReplyBlock[] = [
       { kind: 'text', text: `Using whitelist ${method} with ${plural(whitelist.length, 'pair')}.` },
     ];
-    if (whitelist.whitelist.length > 0) blocks.push({ kind: 'text', text: whitelist.whitelist.join(', ') });
+    if (pairs.length > 0) blocks.push({ kind: 'text', text: pairs.join(', ') });
     return { title: '📋 Whitelist', tone: 'info', blocks };
   },
 });

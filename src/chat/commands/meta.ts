@@ -78,7 +78,6 @@ export const helpCommand = defineCommand({
 export const whoamiCommand = defineCommand({
   name: 'whoami',
   order: 240,
-  aliases: ['tg_info'],
   description: 'Show your user id, this chat id and topic, and your role',
   usage: '/whoami',
   role: 'anyone',

@@ -21,6 +21,7 @@ import { profitText } from '../../format/trade-phrases.js';
 import { arg } from '../arguments.js';
 import type { ReplyBlock, ReplyField, ReplyTone } from '../reply.js';
 import { defineCommand } from '../types.js';
+import { directionalProfitReply } from './profit-direction.js';
 import { settled } from './secondary-calls.js';
 
 /**
@@ -66,8 +67,13 @@ function profitFactorText(profit: Profit): string {
     : NOT_AVAILABLE;
 }
 
-/** The fields of a /profit answer. */
-function profitFields(profit: Profit, stake: string, fiatCurrency: string, nowMs: number): ReplyField[] {
+/** The fields of a /profit answer (also of /profit_long and /profit_short). */
+export function profitFields(
+  profit: Profit,
+  stake: string,
+  fiatCurrency: string,
+  nowMs: number,
+): ReplyField[] {
   const closed = profit.closed_trade_count;
   const fields: ReplyField[] = [
     {
@@ -160,19 +166,43 @@ function profitFields(profit: Profit, stake: string, fiatCurrency: string, nowMs
   return fields;
 }
 
+/**
+ * `/profit`'s argument: a number of days (1-365), or `long` / `short` as Freqtrade's `/profit long`
+ * (then the figures of that direction, from /profit_all).
+ */
+const daysOrDirectionArg = z
+  .string()
+  .transform((value) => value.toLowerCase())
+  .superRefine((value, ctx) => {
+    if (value === 'long' || value === 'short') return;
+    const message = !/^\d+$/.test(value)
+      ? 'expected a number of days, or long or short'
+      : Number(value) < 1
+        ? 'must be at least 1'
+        : Number(value) > 365
+          ? 'must be at most 365'
+          : undefined;
+    if (message) ctx.addIssue({ code: 'custom', message });
+  })
+  .transform((value) => (value === 'long' || value === 'short' ? value : Number(value)))
+  // A union, so Discord offers a text option where both forms can be typed (as /forceexit's `all`).
+  .pipe(z.union([z.number().int().min(1).max(365), z.enum(['long', 'short'])]))
+  .describe('also sum the profit of the last N days (from /daily); or long / short for one direction');
+
 export const profitCommand = defineCommand({
   name: 'profit',
   order: 40,
-  description: 'ROI, win rate, expectancy, drawdown; [days] adds the profit of the last N days',
-  usage: '/profit [days]',
+  description: 'ROI, win rate, expectancy, drawdown; [days] adds the last N days; long or short: one side',
+  usage: '/profit [days|long|short]',
   role: 'viewer',
   refreshable: true,
-  args: z.object({
-    days: arg.count('also sum the profit of the last N days (from /daily)', 1, 365).optional(),
-  }),
+  args: z.object({ days: daysOrDirectionArg.optional() }),
   async run(run) {
     const { bot, services } = run;
-    const { days } = run.args;
+    if (run.args.days === 'long' || run.args.days === 'short') {
+      return directionalProfitReply({ bot, logger: services.logger, nowMs: services.now() }, run.args.days);
+    }
+    const days = run.args.days;
     // /daily also names the stake and fiat currencies, which /profit does not; with `days` it is
     // the "last N days" figure, so then its failure fails the reply.
     const [profit, daily] = await Promise.all([
@@ -413,12 +443,15 @@ export const balanceCommand = defineCommand({
   name: 'balance',
   order: 80,
   description: 'Balances per currency and the estimated total; "full" shows dust and other assets',
-  usage: '/balance [mode=full]',
+  usage: '/balance [mode=full|total]',
   role: 'viewer',
   refreshable: true,
-  args: z.object({ mode: arg.choice(['full'], 'show every currency, dust included').optional() }),
+  // Freqtrade's help says `/balance total`, its code checks `full`: both mean the same here.
+  args: z.object({
+    mode: arg.choice(['full', 'total'], 'show every currency, dust included').optional(),
+  }),
   async run(run) {
-    const full = run.args.mode === 'full';
+    const full = run.args.mode === 'full' || run.args.mode === 'total';
     const balances = await run.bot.balance();
     const shown = balances.currencies.filter((row) => isShown(row, full));
     const hidden = balances.currencies.length - shown.length;
