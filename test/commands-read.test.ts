@@ -401,8 +401,10 @@ describe('read commands against the fake Freqtrade', () => {
 
   it('every read command answers on the demo bot without failing', async () => {
     const s = await setup('demo');
+    // Commands whose argument is required get one the demo bot knows.
+    const sampleWords: Record<string, string[]> = { list_custom_data: ['1'] };
     for (const command of readCommands) {
-      const { reply, text } = await s.run(command);
+      const { reply, text } = await s.run(command, sampleWords[command.name] ?? []);
       expect(reply.title, `/${command.name}`).toBeTruthy();
       expect(text, `/${command.name}`).not.toContain('undefined');
       expect(text, `/${command.name}`).not.toContain('NaN');

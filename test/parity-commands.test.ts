@@ -143,7 +143,7 @@ describe('/profit_long, /profit_short, /profit long|short', () => {
     expect(gets).not.toContain('/profit');
     expect(text).toContain('Profit (long)');
     expect(text).toContain('Long trades only.');
-    expect(text).toMatch(/ROI all trades: [+-]?[\d.]+ USDT/);
+    expect(text).toMatch(/ROI all trades: [+-]?[\d.]+% \([+-]?[\d.]+ USDT\)/);
   });
 
   it('/profit_short on spot says there are no short trades', async () => {
@@ -178,7 +178,7 @@ describe('/profit_long, /profit_short, /profit long|short', () => {
     expect(text).toContain('/profit_short needs Freqtrade 2025.7 or newer (main runs 2024.10)');
     expect((await ask('/profit long')).text).toContain('/profit_long needs Freqtrade 2025.7 or newer');
     const all = await ask('/profit');
-    expect(all.text).toMatch(/ROI all trades: [+-]?[\d.]+ USDT/);
+    expect(all.text).toMatch(/ROI all trades: [+-]?[\d.]+% \([+-]?[\d.]+ USDT\)/);
   });
 });
 

@@ -81,7 +81,7 @@ function tradeOrderBlocks(trade: OpenTrade): ReplyBlock[] {
 
 export const orderCommand = defineCommand({
   name: 'order',
-  order: 25,
+  order: 122,
   description:
     'The filled orders of each open trade (or of the trades given): amount, price, % from 1st entry',
   usage: ORDER_USAGE,
