@@ -1,21 +1,19 @@
 import { z } from 'zod';
 import { UserInputError } from '../errors.js';
-import { suggestBots, suggestLocks, suggestPairs, suggestTrades, withSuggestions } from './suggestions.js';
+import {
+  suggestBots,
+  suggestLocks,
+  suggestPairs,
+  suggestTrades,
+  unwrapOnce,
+  withSuggestions,
+} from './suggestions.js';
 
 /** The zod type behind optional / default / nullable wrappers. */
 export function unwrapSchema(schema: z.ZodType): z.ZodType {
   let current: z.ZodType = schema;
-  for (;;) {
-    if (
-      current instanceof z.ZodOptional ||
-      current instanceof z.ZodDefault ||
-      current instanceof z.ZodNullable
-    ) {
-      current = current.unwrap() as z.ZodType;
-    } else if (current instanceof z.ZodPipe) {
-      current = current.in as z.ZodType;
-    } else return current;
-  }
+  for (let inner = unwrapOnce(current); inner; inner = unwrapOnce(current)) current = inner;
+  return current;
 }
 
 /** True when a key of an argument schema collects the remaining words. */

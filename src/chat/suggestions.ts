@@ -34,20 +34,19 @@ export function withSuggestions<T extends z.ZodType>(schema: T, suggester: Sugge
 
 /** The suggester of an argument, looking through optional, default, nullable and pipe wrappers; undefined when it has none. */
 export function suggesterOf(schema: z.ZodType): Suggester | undefined {
-  let current: z.ZodType | undefined = schema;
-  while (current) {
+  for (let current: z.ZodType | undefined = schema; current; current = unwrapOnce(current)) {
     const found = suggesters.get(current);
     if (found) return found;
-    if (
-      current instanceof z.ZodOptional ||
-      current instanceof z.ZodDefault ||
-      current instanceof z.ZodNullable
-    ) {
-      current = current.unwrap() as z.ZodType;
-    } else if (current instanceof z.ZodPipe) {
-      current = current.in as z.ZodType;
-    } else current = undefined;
   }
+  return undefined;
+}
+
+/** The schema one optional / default / nullable / pipe wrapper in, or undefined when `schema` is none of those. */
+export function unwrapOnce(schema: z.ZodType): z.ZodType | undefined {
+  if (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault || schema instanceof z.ZodNullable) {
+    return schema.unwrap() as z.ZodType;
+  }
+  if (schema instanceof z.ZodPipe) return schema.in as z.ZodType;
   return undefined;
 }
 

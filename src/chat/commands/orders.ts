@@ -4,7 +4,8 @@
  * cost, the average price, and for every order after the first its % from the first entry.
  */
 import { z } from 'zod';
-import { ApiError, UserInputError } from '../../errors.js';
+import { UserInputError } from '../../errors.js';
+import { tradesByIds } from './secondary-calls.js';
 import type { OpenTrade, Order } from '../../freqtrade/schemas.js';
 import { formatMoney } from '../../format/money.js';
 import { formatRate, formatSignedPercent } from '../../format/numbers.js';
@@ -103,16 +104,7 @@ export const orderCommand = defineCommand({
     if (ids.length > MAX_ORDER_IDS) {
       throw new UserInputError(`At most ${MAX_ORDER_IDS} trade ids at a time.`, ORDER_USAGE);
     }
-    const found = await Promise.all(
-      ids.map(async (id) => {
-        try {
-          return { id, trade: await bot.trade(id) };
-        } catch (error) {
-          if (error instanceof ApiError && error.status === 404) return { id, trade: null };
-          throw error;
-        }
-      }),
-    );
+    const found = await tradesByIds(bot, ids);
     const blocks = found.flatMap(({ id, trade }): ReplyBlock[] =>
       trade ? tradeOrderBlocks(trade) : [{ kind: 'text', text: `Trade ${id} not found.` }],
     );

@@ -3,6 +3,7 @@
  * failure must not fail the reply, because the main call decides it. Moved here from the former
  * read-format.ts; the formatting it held lives in src/format/.
  */
+import { ApiError } from '../../errors.js';
 import type { FreqtradeClient } from '../../freqtrade/client.js';
 import type { Logger } from '../../logger.js';
 
@@ -20,4 +21,21 @@ export async function settled<T>(promise: Promise<T>, logger: Logger, what: stri
 export async function stakeCurrencyOf(bot: FreqtradeClient, logger: Logger): Promise<string> {
   const config = await settled(bot.showConfig(), logger, 'show_config');
   return config?.stake_currency ?? '';
+}
+
+/** Each trade by id, asked side by side; `trade` is null for an id Freqtrade does not know (404). */
+export function tradesByIds(
+  bot: FreqtradeClient,
+  ids: readonly number[],
+): Promise<Array<{ id: number; trade: Awaited<ReturnType<FreqtradeClient['trade']>> | null }>> {
+  return Promise.all(
+    ids.map(async (id) => {
+      try {
+        return { id, trade: await bot.trade(id) };
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 404) return { id, trade: null };
+        throw error;
+      }
+    }),
+  );
 }

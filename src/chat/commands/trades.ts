@@ -3,7 +3,7 @@
  * Wording follows Freqtrade's own Telegram replies (rpc/telegram.py) so its users feel at home.
  */
 import { z } from 'zod';
-import { ApiError, UserInputError } from '../../errors.js';
+import { UserInputError } from '../../errors.js';
 import type { FreqtradeClient } from '../../freqtrade/client.js';
 import type {
   EntryStat,
@@ -25,7 +25,7 @@ import type { Logger } from '../../logger.js';
 import { arg } from '../arguments.js';
 import type { Reply, ReplyBlock, ReplyField, ReplyTone } from '../reply.js';
 import { defineCommand } from '../types.js';
-import { settled, stakeCurrencyOf } from './secondary-calls.js';
+import { settled, stakeCurrencyOf, tradesByIds } from './secondary-calls.js';
 
 /** At most this many trade ids per /status call: each is one GET /trade/{id}. */
 const MAX_STATUS_IDS = 20;
@@ -206,16 +206,7 @@ export const statusCommand = defineCommand({
     if (ids.length > MAX_STATUS_IDS) {
       throw new UserInputError(`At most ${MAX_STATUS_IDS} trade ids at a time.`, STATUS_USAGE);
     }
-    const found = await Promise.all(
-      ids.map(async (id) => {
-        try {
-          return { id, trade: await bot.trade(id) };
-        } catch (error) {
-          if (error instanceof ApiError && error.status === 404) return { id, trade: null };
-          throw error;
-        }
-      }),
-    );
+    const found = await tradesByIds(bot, ids);
     const blocks = found.flatMap(({ id, trade }): ReplyBlock[] =>
       trade ? tradeBlocks(trade, nowMs) : [{ kind: 'text', text: `Trade ${id} not found.` }],
     );
