@@ -226,9 +226,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       // A test may have replaced the app (restarts): stop the one running now, and the first.
       await harness.app.stop();
       if (harness.app !== app) await app.stop();
+      // The bounded stop gives up on a write that takes longer than its deadline (a loaded machine
+      // after thousands of audited messages); wait for the last one before removing the folder.
+      await harness.app.store.close();
+      await app.store.close();
       await telegram.close();
       await freqtrade.close();
-      // A store write still landing from a handler the bounded stop left behind: retry.
       await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
