@@ -10,6 +10,7 @@ import { discordPlatform } from './discord/platform.js';
 import { createGeminiClient, type GeminiClient } from './exchanges/gemini/client.js';
 import { createNonceSource } from './exchanges/gemini/nonce.js';
 import { createEventStream, type EventStream } from './freqtrade/event-stream.js';
+import { type BotFacts, createBotFacts } from './freqtrade/bot-facts.js';
 import { createFleet, type Fleet } from './freqtrade/fleet.js';
 import type { Logger } from './logger.js';
 import { type BackfillRunner, createBackfillRunner } from './notify/backfill-runner.js';
@@ -97,6 +98,8 @@ export interface App {
   readonly streams: EventStream[];
   /** One per stream, same order: each emits `finished` after a back-fill. */
   readonly backfills: BackfillRunner[];
+  /** Per bot, what notifications add to the payload (dry run or live). */
+  readonly botFacts: BotFacts;
   /** The operations endpoint (/healthz, /readyz, /metrics); undefined when `http` is disabled. */
   readonly ops: OpsServer | undefined;
   stop(): Promise<void>;
@@ -233,6 +236,8 @@ export async function startApp(options: AppOptions): Promise<App> {
       outboxes[module.name] = outboxFor(module.name, module.pacing.globalPerSecond);
     }
   }
+  // Dry run or live, per bot, for the "(dry)" marker: read again whenever its websocket connects.
+  const botFacts = createBotFacts(fleet);
   const notifier = createNotifier({
     targets,
     outboxes,
@@ -240,6 +245,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     logger,
     showBotName: fleet.names.length > 1,
     now,
+    dryRunOf: (bot) => botFacts.dryRun(bot),
   });
 
   // Each bot's websocket, and its back-fill listening to it; events of both go to the notifier.
@@ -252,6 +258,9 @@ export async function startApp(options: AppOptions): Promise<App> {
           // `exception` carries Freqtrade's worker errors; chats hear them at their `warning` level.
           types: [...NOTIFICATION_TYPES, 'exception'],
           ...(options.streamBackoff ? { backoff: options.streamBackoff } : {}),
+        });
+        stream.on('connected', () => {
+          void botFacts.refresh(client.name);
         });
         backfills.push(
           createBackfillRunner({ stream, client, store, logger, onEvent: (event) => notifier.handle(event) }),
@@ -392,6 +401,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     notifier,
     streams,
     backfills,
+    botFacts,
     ops,
     async stop() {
       await shutdown();

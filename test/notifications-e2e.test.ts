@@ -89,6 +89,19 @@ describe('notifications end to end', () => {
     expect(harness.app.streams[0]?.state()).toBe('open');
   });
 
+  it('names the exchange and marks a dry-run bot "(dry)", as Freqtrade does, from its /show_config', async () => {
+    harness = await startNotifyHarness();
+    await connected(harness);
+    // The marker comes from /show_config, read when the websocket connects.
+    const bot = harness.app.fleet.names[0] ?? '';
+    await until(() => harness!.app.botFacts.dryRun(bot) !== undefined);
+    expect(harness.app.botFacts.dryRun(bot)).toBe(true);
+    harness.freqtrade.emit(entryFrame(23, 'ADA/USDT'));
+    await until(() => messagesTo(harness!, LOUD_CHAT).some((m) => m.text.includes('ADA/USDT')));
+    const entry = messagesTo(harness, LOUD_CHAT).find((m) => m.text.includes('ADA/USDT'));
+    expect(entry?.text).toContain('Exchange: Binance (dry)');
+  });
+
   it('honours /notify and /mute from the chat, persisted in the store', async () => {
     harness = await startNotifyHarness({
       config: { access: { admins: [`telegram:${LOUD_CHAT}`], viewers: [] } },

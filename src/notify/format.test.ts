@@ -171,6 +171,7 @@ describe('formatEntryEvent / formatEntryFillEvent', () => {
       'Current rate': '0.00001099 BTC',
       Stake: '0.01465333 BTC',
       Amount: '1333.3333 ETH',
+      Exchange: 'Binance',
       'Enter tag': 'long_signal_01',
     });
   });
@@ -183,6 +184,7 @@ describe('formatEntryEvent / formatEntryFillEvent', () => {
       'Open rate': '3050.5 USDT',
       Stake: '100.00 USDT',
       Amount: '0.03278 ETH',
+      Exchange: 'Binance',
       'Enter tag': 'breakout',
     });
   });
@@ -236,6 +238,7 @@ describe('formatExitEvent / formatExitFillEvent', () => {
       'Open rate': '3050.5 USDT',
       'Exit rate': '3124 USDT',
       Amount: '0.03278 ETH',
+      Exchange: 'Binance',
       'Enter tag': 'breakout',
     });
   });
@@ -528,5 +531,16 @@ describe('formatWhitelistEvent', () => {
       previousWhitelist: ['BTC/USDT'],
     });
     expect(texts(reply)).toEqual(['Removed (1): BTC/USDT\nNow 0 pairs.']);
+  });
+});
+
+describe('the exchange and the dry-run marker (as Freqtrade shows them)', () => {
+  it('names the exchange, with "(dry)" for a dry-run bot, on entries, exits and cancels', () => {
+    const dry = { ...ONE_BOT, dryRun: true };
+    expect(fields(formatEntryEvent(eventOf('entry', ENTRY), dry))['Exchange']).toBe('Binance (dry)');
+    expect(fields(mustFormat(EXIT_FILL_PROFIT, dry))['Exchange']).toBe('Binance (dry)');
+    expect(fields(formatEntryEvent(eventOf('entry', ENTRY), { ...ONE_BOT, dryRun: false }))['Exchange']).toBe(
+      'Binance',
+    );
   });
 });

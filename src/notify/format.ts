@@ -22,6 +22,11 @@ export interface FormatOptions {
   previousWhitelist?: string[];
   /** Stands in for a missing close date (exit_cancel); defaults to the current time. */
   now?: Date;
+  /**
+   * Whether the bot trades in dry run (from its /show_config); trade messages then say "(dry)"
+   * after the exchange, as Freqtrade's do. Undefined when not known yet: no marker.
+   */
+  dryRun?: boolean;
 }
 
 /** The line that marks an event reconstructed after a reconnect rather than received live. */
@@ -89,6 +94,12 @@ function amountText(event: TradeEvent): string {
   return `${formatRate(event.amount)} ${baseCurrency(event)}`.trim();
 }
 
+/** "Binance (dry)" for a dry-run bot, "Binance" for a live one or one not known yet. */
+function exchangeText(event: TradeEvent, options: FormatOptions): string | undefined {
+  if (!event.exchange) return undefined;
+  return options.dryRun ? `${event.exchange} (dry)` : event.exchange;
+}
+
 function enterTag(event: TradeEvent): string | undefined {
   return event.enter_tag || event.buy_tag || undefined;
 }
@@ -125,6 +136,7 @@ function formatEntry(event: BotEventOf<'entry' | 'entry_fill'>, options: FormatO
           formatMoney(event.stake_amount, event.stake_currency),
         ],
         ['Amount', amountText(event)],
+        ['Exchange', exchangeText(event, options)],
         ['Enter tag', enterTag(event)],
       ]),
     ],
@@ -155,7 +167,7 @@ function cancelReply(
     event,
     title(CANCEL_EMOJI, event, options, `${what} ${event.pair} (#${event.trade_id})`),
     'warning',
-    [fieldsBlock(fields)],
+    [fieldsBlock([...fields, ['Exchange', exchangeText(event, options)]])],
   );
 }
 
@@ -227,6 +239,7 @@ function formatExit(event: BotEventOf<'exit' | 'exit_fill'>, options: FormatOpti
         [isFill ? 'Exit rate' : 'Exit order rate', rateText(exitRate, event)],
         ['Current rate', isFill ? undefined : rateText(event.current_rate, event)],
         ['Amount', amountText(event)],
+        ['Exchange', exchangeText(event, options)],
         ['Remaining stake', isPartial ? formatMoney(event.stake_amount, event.stake_currency) : undefined],
         ['Enter tag', enterTag(event)],
       ]),

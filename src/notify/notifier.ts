@@ -43,6 +43,8 @@ export interface NotifierDeps {
   logger: Logger;
   showBotName: boolean;
   now(): number;
+  /** Whether a bot runs in dry run, when known (its /show_config): trade messages mark it. */
+  dryRunOf?(bot: string): boolean | undefined;
 }
 
 export interface Notifier {
@@ -174,6 +176,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           showBotName: deps.showBotName,
           ...(seen.whitelist ? { previousWhitelist: seen.whitelist } : {}),
           now: new Date(deps.now()),
+          dryRun: deps.dryRunOf?.(event.bot),
         });
         if (event.type === 'whitelist') store.saveSeenTrades(event.bot, { ...seen, whitelist: event.data });
         const overrides: Record<string, TargetOverrides | undefined> = {};
