@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { FreqtradeClient } from '../freqtrade/client.js';
 import { bindArguments, echoInput } from './arguments.js';
 import { parseCommandLine } from './parse-command.js';
+import { askAcrossBots, FLEET_VIEW_DEADLINE_MS, joinFleetView } from './fleet-view.js';
 import { createPendingActions, type PendingAction, parseButtonAction } from './pending-actions.js';
 import { formatDuration } from '../format/durations.js';
 import type { Reply, ReplyButton } from './reply.js';
@@ -25,6 +26,8 @@ export interface CommandRouterDeps {
   denyReplyIntervalMs?: number;
   /** Told once per typed command or button press when it has been handled (metrics). */
   onCommandFinished?(event: CommandFinishedEvent): void;
+  /** How long a `bot=all` view waits for all bots together; default `FLEET_VIEW_DEADLINE_MS`. */
+  fleetDeadlineMs?: number;
 }
 
 /** How a command or button press ended: for metrics, never shown to users. */
@@ -446,6 +449,58 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     };
   };
 
+  /**
+   * `bot=all` (or `all` as the first word of a command that opts in): every bot of this chat is
+   * asked at once and the answers joined into one reply. Commands that change state never accept it.
+   */
+  const routeAcrossBots = async (
+    ctx: CommandContext,
+    command: AnyCommandSpec,
+    role: Role | null,
+    positional: string[],
+    named: Record<string, string>,
+  ): Promise<Reply> => {
+    if (command.mutates !== undefined && command.mutates !== false) {
+      audit(ctx, command.name, '', null, 'denied', 'bot=all refused: the command changes state');
+      throw new UserInputError(
+        `/${command.name} changes state, so it is never sent to all bots at once; name one bot with bot=<name>.`,
+      );
+    }
+    const acrossBots = command.acrossBots;
+    if (!acrossBots) {
+      throw new UserInputError(
+        `/${command.name} does not answer for all bots at once; name one bot with bot=<name>.`,
+      );
+    }
+    const allowed = chatBotsOf(services.config, ctx);
+    const bots =
+      allowed === null
+        ? fleet.all()
+        : allowed.filter((name) => fleet.has(name)).map((name) => fleet.get(name));
+    if (bots.length === 0) throw new UserInputError('No Freqtrade bot is configured.');
+    const args = bindArguments(command.args, positional, named, command.usage);
+    const stricter = command.roleFor?.(args);
+    if (stricter !== undefined && !authorize(policy, ctx, stricter.role).allowed) {
+      throw new UserInputError(`Only ${stricter.role}s can ${stricter.action}.`);
+    }
+    const deadlineMs = deps.fleetDeadlineMs ?? FLEET_VIEW_DEADLINE_MS;
+    const results = await askAcrossBots({
+      bots,
+      deadlineMs,
+      ask: async (bot) => {
+        const run = makeRun(ctx, role, args, bot);
+        return acrossBots.run ? acrossBots.run(run) : { reply: await command.run(run) };
+      },
+      describeError: (error) => {
+        logFailure(ctx, command.name, error);
+        return errorReply(error, command.name)
+          .blocks.flatMap((block) => (block.kind === 'text' ? [block.text] : []))
+          .join(' ');
+      },
+    });
+    return joinFleetView(`/${command.name}`, results, deadlineMs);
+  };
+
   const routeCommand = async (
     ctx: CommandContext,
     command: AnyCommandSpec,
@@ -453,6 +508,14 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     positional: string[],
     named: Record<string, string>,
   ): Promise<Reply> => {
+    // A bot configured under the name `all` keeps it.
+    if (named.bot?.toLowerCase() === 'all' && !fleet.has('all')) {
+      const { bot: _all, ...rest } = named;
+      return routeAcrossBots(ctx, command, role, positional, rest);
+    }
+    if (command.acrossBots && positional[0]?.toLowerCase() === 'all') {
+      return routeAcrossBots(ctx, command, role, positional.slice(1), named);
+    }
     const botNamed = { ...named };
     const bot = selectBot(ctx, botNamed);
     delete botNamed.bot;

@@ -9,6 +9,31 @@ import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import type { Reply } from './reply.js';
 
+/** A money total one bot contributes to a `bot=all` view, summed per label and stake currency. */
+export interface MoneyTotal {
+  /** What is summed, e.g. `Profit (all trades)`. */
+  label: string;
+  /** The bot's stake currency: totals of different currencies are never added. */
+  currency: string;
+  amount: number;
+  /** Shown with a sign (profits) rather than without (balances). */
+  signed?: boolean;
+}
+
+/** One bot's part of a `bot=all` view: its reply, and the money totals it adds to. */
+export interface FleetPart {
+  reply: Reply;
+  totals?: MoneyTotal[];
+}
+
+/**
+ * A read-only command that can ask every bot at once (`bot=all`, or `all` as its first word):
+ * `run` gives one bot's part; when absent the command's own `run` is used without totals.
+ */
+export interface AcrossBots<A> {
+  run?(run: CommandRun<A>): Promise<FleetPart>;
+}
+
 /** A chat platform's name: one per entry of main.ts's PLATFORMS. */
 export type Platform = (typeof PLATFORMS)[number]['name'];
 export type Role = 'admin' | 'viewer';
@@ -138,6 +163,11 @@ export interface CommandSpec<S extends z.ZodObject = z.ZodObject> {
   /** Offered when required arguments are missing; null falls back to the usage line. */
   pick?(run: CommandRun<Record<string, never>>): Promise<Picker | null>;
   run(run: CommandRun<z.infer<S>>): Promise<Reply>;
+  /**
+   * Opts in to `bot=all` (and `/<command> all`): every bot of the chat is asked at once and the
+   * answers are joined into one reply (see fleet-view.ts). Never for commands that change state.
+   */
+  acrossBots?: AcrossBots<z.infer<S>>;
 }
 
 /** Erases a spec's argument type so specs of different shapes share one list. */

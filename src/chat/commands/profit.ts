@@ -19,8 +19,8 @@ import { formatPercent, formatRate, formatSignedPercent } from '../../format/num
 import { plural } from '../../format/plural.js';
 import { profitText } from '../../format/trade-phrases.js';
 import { arg } from '../arguments.js';
-import type { ReplyBlock, ReplyField, ReplyTone } from '../reply.js';
-import { defineCommand } from '../types.js';
+import type { Reply, ReplyBlock, ReplyField, ReplyTone } from '../reply.js';
+import { type CommandRun, defineCommand, type FleetPart } from '../types.js';
 import { directionalProfitReply } from './profit-direction.js';
 import { settled } from './secondary-calls.js';
 
@@ -189,6 +189,8 @@ const daysOrDirectionArg = z
   .pipe(z.union([z.number().int().min(1).max(365), z.enum(['long', 'short'])]))
   .describe('also sum the profit of the last N days (from /daily); or long / short for one direction');
 
+const profitArgs = z.object({ days: daysOrDirectionArg.optional() });
+
 export const profitCommand = defineCommand({
   name: 'profit',
   order: 40,
@@ -196,45 +198,63 @@ export const profitCommand = defineCommand({
   usage: '/profit [days|long|short]',
   role: 'viewer',
   refreshable: true,
-  args: z.object({ days: daysOrDirectionArg.optional() }),
+  args: profitArgs,
+  acrossBots: { run: profitPart },
   async run(run) {
-    const { bot, services } = run;
-    if (run.args.days === 'long' || run.args.days === 'short') {
-      return directionalProfitReply({ bot, logger: services.logger, nowMs: services.now() }, run.args.days);
-    }
-    const days = run.args.days;
-    // /daily also names the stake and fiat currencies, which /profit does not; with `days` it is
-    // the "last N days" figure, so then its failure fails the reply.
-    const [profit, daily] = await Promise.all([
-      bot.profit(),
-      days === undefined ? settled(bot.daily(1), services.logger, 'daily') : bot.daily(days),
-    ]);
-    const stake = daily?.stake_currency ?? '';
-    const fiatCurrency = daily?.fiat_display_currency ?? '';
-    const nowMs = services.now();
-    const blocks: ReplyBlock[] = [];
-    if (profit.trade_count === 0) {
-      blocks.push({ kind: 'text', text: 'No trades yet.' });
-      if (profit.bot_start_timestamp > 0) {
-        blocks.push({
-          kind: 'fields',
-          fields: [{ label: 'Bot started', value: formatUtcWithAge(profit.bot_start_timestamp, nowMs) }],
-        });
-      }
-    } else {
-      blocks.push({ kind: 'fields', fields: profitFields(profit, stake, fiatCurrency, nowMs) });
-    }
-    if (days !== undefined && daily) {
-      blocks.push({
-        kind: 'fields',
-        fields: [
-          { label: `Last ${plural(days, 'day')} (sum of /daily, UTC days)`, value: lastDaysText(daily) },
-        ],
-      });
-    }
-    return { title: '📈 Profit', tone: toneOf(profit.profit_all_coin ?? profit.profit_closed_coin), blocks };
+    return (await profitPart(run)).reply;
   },
 });
+
+/** One bot's /profit: the reply, and its all-trades profit for a `bot=all` total. */
+async function profitPart(run: CommandRun<z.infer<typeof profitArgs>>): Promise<FleetPart> {
+  const { bot, services } = run;
+  if (run.args.days === 'long' || run.args.days === 'short') {
+    return {
+      reply: await directionalProfitReply(
+        { bot, logger: services.logger, nowMs: services.now() },
+        run.args.days,
+      ),
+    };
+  }
+  const days = run.args.days;
+  // /daily also names the stake and fiat currencies, which /profit does not; with `days` it is
+  // the "last N days" figure, so then its failure fails the reply.
+  const [profit, daily] = await Promise.all([
+    bot.profit(),
+    days === undefined ? settled(bot.daily(1), services.logger, 'daily') : bot.daily(days),
+  ]);
+  const stake = daily?.stake_currency ?? '';
+  const fiatCurrency = daily?.fiat_display_currency ?? '';
+  const nowMs = services.now();
+  const blocks: ReplyBlock[] = [];
+  if (profit.trade_count === 0) {
+    blocks.push({ kind: 'text', text: 'No trades yet.' });
+    if (profit.bot_start_timestamp > 0) {
+      blocks.push({
+        kind: 'fields',
+        fields: [{ label: 'Bot started', value: formatUtcWithAge(profit.bot_start_timestamp, nowMs) }],
+      });
+    }
+  } else {
+    blocks.push({ kind: 'fields', fields: profitFields(profit, stake, fiatCurrency, nowMs) });
+  }
+  if (days !== undefined && daily) {
+    blocks.push({
+      kind: 'fields',
+      fields: [
+        { label: `Last ${plural(days, 'day')} (sum of /daily, UTC days)`, value: lastDaysText(daily) },
+      ],
+    });
+  }
+  const allProfit = profit.profit_all_coin ?? profit.profit_closed_coin;
+  return {
+    reply: { title: '📈 Profit', tone: toneOf(allProfit), blocks },
+    totals:
+      profit.trade_count > 0 && typeof allProfit === 'number'
+        ? [{ label: 'Profit (all trades)', currency: stake, amount: allProfit, signed: true }]
+        : [],
+  };
+}
 
 // ---------------------------------------------------------------- /stats
 
@@ -311,46 +331,54 @@ function periodCommand(spec: {
     role: 'viewer',
     refreshable: true,
     args: z.object({ n: arg.count(`how many ${spec.unit}s`, 1, spec.maxCount).optional() }),
+    acrossBots: { run: (run) => periodPart(run) },
     async run(run) {
-      const count = run.args.n ?? spec.defaultCount;
-      const result = await spec.fetch(run.bot, count);
-      const stake = result.stake_currency;
-      const fiat = result.fiat_display_currency;
-      const headers = [spec.dateHeader, withCurrency('Profit', stake), 'Profit %'];
-      if (fiat) headers.push(withCurrency('Profit', fiat));
-      headers.push('Trades');
-      const rows = result.data.map((row) => {
-        const cells = [
-          spec.label(row.date),
-          formatSignedAmount(row.abs_profit, stake),
-          formatSignedPercent(row.rel_profit),
-        ];
-        if (fiat) cells.push(formatSignedAmount(row.fiat_value, fiat));
-        cells.push(String(row.trade_count));
-        return cells;
-      });
-      const total = result.data.reduce((sum, row) => sum + row.abs_profit, 0);
-      const totalFiat = result.data.reduce((sum, row) => sum + row.fiat_value, 0);
-      const trades = result.data.reduce((sum, row) => sum + row.trade_count, 0);
-      const fiatPart = fiat ? ` ≈ ${formatSignedMoney(totalFiat, fiat)}` : '';
-      return {
-        title: `📅 ${spec.adjective} profit (last ${plural(count, spec.unit)})`,
-        tone: toneOf(total),
-        blocks: [
-          {
-            kind: 'table',
-            headers,
-            rows,
-            align: headers.map((_, index) => (index === 0 ? 'left' : 'right')),
-          },
-          {
-            kind: 'text',
-            text: `Total: ${formatSignedMoney(total, stake)}${fiatPart} over ${plural(trades, 'trade')}.`,
-          },
-        ],
-      };
+      return (await periodPart(run)).reply;
     },
   });
+
+  /** One bot's answer, and its profit over the periods for a `bot=all` total. */
+  async function periodPart(run: CommandRun<{ n?: number | undefined }>): Promise<FleetPart> {
+    const count = run.args.n ?? spec.defaultCount;
+    const result = await spec.fetch(run.bot, count);
+    const stake = result.stake_currency;
+    const fiat = result.fiat_display_currency;
+    const headers = [spec.dateHeader, withCurrency('Profit', stake), 'Profit %'];
+    if (fiat) headers.push(withCurrency('Profit', fiat));
+    headers.push('Trades');
+    const rows = result.data.map((row) => {
+      const cells = [
+        spec.label(row.date),
+        formatSignedAmount(row.abs_profit, stake),
+        formatSignedPercent(row.rel_profit),
+      ];
+      if (fiat) cells.push(formatSignedAmount(row.fiat_value, fiat));
+      cells.push(String(row.trade_count));
+      return cells;
+    });
+    const total = result.data.reduce((sum, row) => sum + row.abs_profit, 0);
+    const totalFiat = result.data.reduce((sum, row) => sum + row.fiat_value, 0);
+    const trades = result.data.reduce((sum, row) => sum + row.trade_count, 0);
+    const fiatPart = fiat ? ` ≈ ${formatSignedMoney(totalFiat, fiat)}` : '';
+    const reply: Reply = {
+      title: `📅 ${spec.adjective} profit (last ${plural(count, spec.unit)})`,
+      tone: toneOf(total),
+      blocks: [
+        {
+          kind: 'table',
+          headers,
+          rows,
+          align: headers.map((_, index) => (index === 0 ? 'left' : 'right')),
+        },
+        {
+          kind: 'text',
+          text: `Total: ${formatSignedMoney(total, stake)}${fiatPart} over ${plural(trades, 'trade')}.`,
+        },
+      ],
+    };
+    const label = `Profit (last ${plural(count, spec.unit)})`;
+    return { reply, totals: [{ label, currency: stake, amount: total, signed: true }] };
+  }
 }
 
 export const dailyCommand = periodCommand({
@@ -450,32 +478,47 @@ export const balanceCommand = defineCommand({
   args: z.object({
     mode: arg.choice(['full', 'total'], 'show every currency, dust included').optional(),
   }),
+  acrossBots: { run: (run) => balancePart(run) },
   async run(run) {
-    const full = run.args.mode === 'full' || run.args.mode === 'total';
-    const balances = await run.bot.balance();
-    const shown = balances.currencies.filter((row) => isShown(row, full));
-    const hidden = balances.currencies.length - shown.length;
-    const blocks: ReplyBlock[] = [];
-    if (balances.note)
-      blocks.push({ kind: 'text', text: `${balances.note}.`.replace(/\.\.$/, '.'), style: 'italic' });
-    if (shown.length > 0) {
-      blocks.push({
-        kind: 'table',
-        headers: ['Currency', 'Free', 'Used', 'Balance', withCurrency('Est.', balances.stake)],
-        rows: shown.map((row) => balanceRow(row, full)),
-        align: ['left', 'right', 'right', 'right', 'right'],
-      });
-    } else {
-      blocks.push({ kind: 'text', text: full ? 'No balances.' : 'No bot-managed balances.' });
-    }
-    if (hidden > 0) {
-      blocks.push({
-        kind: 'text',
-        text: `${plural(hidden, 'other currency', 'other currencies')} hidden (below ${DUST_STAKE} ${balances.stake} or not managed by the bot): /balance full shows them.`,
-        style: 'italic',
-      });
-    }
-    blocks.push({ kind: 'fields', fields: balanceTotals(balances, full) });
-    return { title: full ? '💰 Balance (full)' : '💰 Balance', tone: 'info', blocks };
+    return (await balancePart(run)).reply;
   },
 });
+
+/** One bot's /balance, and its total for a `bot=all` sum. */
+async function balancePart(run: CommandRun<{ mode?: 'full' | 'total' | undefined }>): Promise<FleetPart> {
+  const full = run.args.mode === 'full' || run.args.mode === 'total';
+  const balances = await run.bot.balance();
+  const shown = balances.currencies.filter((row) => isShown(row, full));
+  const hidden = balances.currencies.length - shown.length;
+  const blocks: ReplyBlock[] = [];
+  if (balances.note)
+    blocks.push({ kind: 'text', text: `${balances.note}.`.replace(/\.\.$/, '.'), style: 'italic' });
+  if (shown.length > 0) {
+    blocks.push({
+      kind: 'table',
+      headers: ['Currency', 'Free', 'Used', 'Balance', withCurrency('Est.', balances.stake)],
+      rows: shown.map((row) => balanceRow(row, full)),
+      align: ['left', 'right', 'right', 'right', 'right'],
+    });
+  } else {
+    blocks.push({ kind: 'text', text: full ? 'No balances.' : 'No bot-managed balances.' });
+  }
+  if (hidden > 0) {
+    blocks.push({
+      kind: 'text',
+      text: `${plural(hidden, 'other currency', 'other currencies')} hidden (below ${DUST_STAKE} ${balances.stake} or not managed by the bot): /balance full shows them.`,
+      style: 'italic',
+    });
+  }
+  blocks.push({ kind: 'fields', fields: balanceTotals(balances, full) });
+  return {
+    reply: { title: full ? '💰 Balance (full)' : '💰 Balance', tone: 'info', blocks },
+    totals: [
+      {
+        label: full ? 'Total' : 'Total (bot-managed)',
+        currency: balances.stake,
+        amount: full ? balances.total : balances.total_bot,
+      },
+    ],
+  };
+}

@@ -176,6 +176,7 @@ export const statusCommand = defineCommand({
   usage: STATUS_USAGE,
   role: 'viewer',
   refreshable: true,
+  acrossBots: {},
   args: z.object({
     trade_id: arg.tradeIds('trade ids, or "table" for a compact table', { orTable: true }).default([]),
   }),
@@ -305,6 +306,7 @@ export const countCommand = defineCommand({
   usage: '/count',
   role: 'viewer',
   refreshable: true,
+  acrossBots: {},
   args: z.object({}),
   async run(run) {
     const [count, currency] = await Promise.all([
@@ -370,6 +372,7 @@ export const performanceCommand = defineCommand({
   usage: '/performance',
   role: 'viewer',
   refreshable: true,
+  acrossBots: {},
   args: z.object({}),
   async run(run) {
     const [entries, currency] = await Promise.all([
