@@ -83,8 +83,12 @@ describe('admin commands through Telegram', () => {
     await harness.say('/lock ETH/USDT 2h two');
     const [byId] = await harness.say('/unlock 1');
     expect(byId?.text).toContain('Removed 1 lock for 1.');
+    // What remains locked follows, as in Freqtrade's own /unlock.
+    expect(byId?.text).toContain('Still locked (1):');
+    expect(byId?.text).toContain('ETH/USDT');
     const [byPair] = await harness.say('/unlock ETH/USDT');
     expect(byPair?.text).toContain('Removed 1 lock for ETH/USDT.');
+    expect(byPair?.text).toContain('No locks remain.');
     const [none] = await harness.say('/unlock 99');
     expect(none?.text).toContain('There is no lock with id 99.');
     expect(calls(harness)).toEqual(['POST /locks', 'POST /locks', 'DELETE /locks/1', 'POST /locks/delete']);

@@ -3,7 +3,7 @@
  * /version, /sysinfo. Wording follows Freqtrade's own Telegram replies (rpc/telegram.py).
  */
 import { z } from 'zod';
-import type { LogLine, ShowConfig } from '../../freqtrade/schemas.js';
+import type { Locks, LogLine, ShowConfig } from '../../freqtrade/schemas.js';
 import { formatUtcCell, formatUtcOrNa, formatUtcSeconds, parseFreqtradeDate } from '../../format/dates.js';
 import { formatDuration } from '../../format/durations.js';
 import { NOT_AVAILABLE, orNa } from '../../format/missing.js';
@@ -43,29 +43,28 @@ export const locksCommand = defineCommand({
     if (locks.length === 0) {
       return { title: '🔒 Locks', tone: 'neutral', blocks: [{ kind: 'text', text: 'No active locks.' }] };
     }
-    const rows = locks.map((lock) => [
-      String(lock.id),
-      lock.pair === '*' ? '* (all)' : lock.pair,
-      lock.side === '*' ? 'both' : lock.side,
-      formatUtcCell(
-        lock.lock_end_timestamp > 0 ? lock.lock_end_timestamp : parseFreqtradeDate(lock.lock_end_time),
-      ),
-      lock.reason ?? '',
-    ]);
-    return {
-      title: `🔒 Locks (${locks.length})`,
-      tone: 'info',
-      blocks: [
-        {
-          kind: 'table',
-          headers: ['ID', 'Pair', 'Side', 'Until (UTC)', 'Reason'],
-          rows,
-          align: ['right', 'left', 'left', 'left', 'left'],
-        },
-      ],
-    };
+    return { title: `🔒 Locks (${locks.length})`, tone: 'info', blocks: [locksTable(locks)] };
   },
 });
+
+/** The locks as a table (id, pair, side, until, reason): /locks, and /unlock for what remains. */
+export function locksTable(locks: Locks['locks']): ReplyBlock {
+  const rows = locks.map((lock) => [
+    String(lock.id),
+    lock.pair === '*' ? '* (all)' : lock.pair,
+    lock.side === '*' ? 'both' : lock.side,
+    formatUtcCell(
+      lock.lock_end_timestamp > 0 ? lock.lock_end_timestamp : parseFreqtradeDate(lock.lock_end_time),
+    ),
+    lock.reason ?? '',
+  ]);
+  return {
+    kind: 'table',
+    headers: ['ID', 'Pair', 'Side', 'Until (UTC)', 'Reason'],
+    rows,
+    align: ['right', 'left', 'left', 'left', 'left'],
+  };
+}
 
 // ---------------------------------------------------------------- /whitelist
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { UserInputError } from '../../errors.js';
 import { readableErrorValue } from '../../freqtrade/client.js';
-import type { Blacklist } from '../../freqtrade/schemas.js';
+import type { Blacklist, Locks } from '../../freqtrade/schemas.js';
+import { locksTable } from './info.js';
 import { arg, ECHO_MAX_CHARS, echoInput } from '../arguments.js';
 import type { Reply } from '../reply.js';
 import { defineCommand } from '../types.js';
@@ -68,13 +69,12 @@ export const unlockCommand = defineCommand({
   async run(run) {
     const target = run.args.lock_id.trim();
     const before = await run.bot.locks();
-    let removed: number;
+    let after: Locks;
     if (/^\d+$/.test(target)) {
       const id = Number(target);
       if (!before.locks.some((lock) => lock.id === id))
         throw new UserInputError(`There is no lock with id ${id}.`);
-      const after = await run.bot.deleteLock(id);
-      removed = before.lock_count - after.lock_count;
+      after = await run.bot.deleteLock(id);
     } else {
       const pair = arg.pair('pair').safeParse(target);
       if (!pair.success) {
@@ -85,8 +85,7 @@ export const unlockCommand = defineCommand({
       }
       if (!before.locks.some((lock) => lock.pair === pair.data))
         throw new UserInputError(`${pair.data} has no locks.`);
-      const after = await run.bot.deleteLocksBy({ pair: pair.data });
-      removed = before.lock_count - after.lock_count;
+      after = await run.bot.deleteLocksBy({ pair: pair.data });
     }
     return {
       title: '🔓 Unlocked',
@@ -94,8 +93,13 @@ export const unlockCommand = defineCommand({
       blocks: [
         {
           kind: 'text',
-          text: `Removed ${plural(removed, 'lock')} for ${echoInput(target)}.`,
+          text: `Removed ${plural(before.lock_count - after.lock_count, 'lock')} for ${echoInput(target)}.`,
         },
+        // What is still locked, as Freqtrade's /unlock shows it afterwards.
+        after.locks.length > 0
+          ? { kind: 'text', text: `Still locked (${after.locks.length}):` }
+          : { kind: 'text', text: 'No locks remain.' },
+        ...(after.locks.length > 0 ? [locksTable(after.locks)] : []),
       ],
     };
   },
