@@ -206,6 +206,15 @@ describe('/tg_info', () => {
   });
 });
 
+describe('/marketdir', () => {
+  it('says that Freqtrade has no REST endpoint for it, in its reply and in /help marketdir, and calls nothing', async () => {
+    const { text, gets } = await ask('/marketdir long');
+    expect(gets).toEqual([]);
+    expect(text).toContain('no endpoint for the market direction');
+    expect((await ask('/help marketdir')).text).toContain('no REST endpoint for the market direction');
+  });
+});
+
 describe('/whitelist [sorted] [baseonly] and /balance total', () => {
   it('/whitelist sorted baseonly sorts the pairs, then keeps their base currency', async () => {
     const pairs = harness.freqtrade.state.whitelist;
