@@ -48,6 +48,7 @@ describe('config validation', () => {
     ['an empty bot list', { bots: [] }, ['bots: list at least one Freqtrade bot']],
     ['bots is not a list', { bots: { name: 'x' } }, ['bots:']],
     ['a bot name with spaces', { bots: [{ ...validBot, name: 'my bot' }] }, ['bots.0.name']],
+    ['a bot called "all" (reserved for bot=all)', { bots: [{ ...validBot, name: 'All' }] }, ['bots.0.name']],
     [
       'duplicate bot names',
       { bots: [validBot, { ...validBot, name: 'MAIN' }] },

@@ -102,7 +102,12 @@ export const botSchema = z.strictObject({
   name: z
     .string()
     .trim()
-    .regex(/^[A-Za-z0-9_.-]{1,32}$/, 'expected 1-32 letters, digits, "_", "-" or "."'),
+    .regex(/^[A-Za-z0-9_.-]{1,32}$/, 'expected 1-32 letters, digits, "_", "-" or "."')
+    // `bot=all` asks every bot at once; a bot of that name could never be addressed alone.
+    .refine(
+      (name) => name.toLowerCase() !== 'all',
+      '"all" is reserved for bot=all (every bot); choose another name',
+    ),
   api_url: httpUrl,
   username: nonEmpty('username'),
   password: nonEmpty('password'),
