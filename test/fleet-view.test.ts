@@ -2,22 +2,11 @@
  * `bot=all`: one reply across every bot of the chat, end to end on Telegram against three fake
  * Freqtrades (one USDT, one BTC, one that accepts requests and never answers).
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FakeFreqtrade, startFakeFreqtrade } from './fakes/fake-freqtrade.js';
 import { type Harness, QUIET, startHarness } from './support/harness.js';
-
-/** A "Freqtrade" that accepts connections and requests and never answers any of them. */
-async function startHungServer(): Promise<{ url: string; server: Server; requests: string[] }> {
-  const requests: string[] = [];
-  const server = createServer((req) => {
-    requests.push(`${req.method} ${req.url}`);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, server, requests };
-}
+import { startHungServer } from './fakes/hung-freqtrade.js';
 
 /** A chat whose `bots` list names only the two answering bots. */
 const TWO_BOT_CHAT = -100777;

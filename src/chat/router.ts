@@ -233,6 +233,15 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     return refusal;
   };
 
+  /** The bots this chat may address, in config order: those of its `bots` list, else every bot. */
+  const botsOfChat = (ctx: CommandContext): FreqtradeClient[] => {
+    const allowed = chatBotsOf(services.config, ctx);
+    if (allowed === null) return fleet.all();
+    return fleet
+      .all()
+      .filter((bot) => allowed.some((entry) => entry.toLowerCase() === bot.name.toLowerCase()));
+  };
+
   /**
    * The bot a command addresses: `bot=`, else the chat's default (`/use`), else the chat's first
    * configured bot. A chat with a `bots` list in the config may address only those.
@@ -472,11 +481,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         `/${command.name} does not answer for all bots at once; name one bot with bot=<name>.`,
       );
     }
-    const allowed = chatBotsOf(services.config, ctx);
-    const bots =
-      allowed === null
-        ? fleet.all()
-        : allowed.filter((name) => fleet.has(name)).map((name) => fleet.get(name));
+    const bots = botsOfChat(ctx);
     if (bots.length === 0) throw new UserInputError('No Freqtrade bot is configured.');
     const args = bindArguments(command.args, positional, named, command.usage);
     const stricter = command.roleFor?.(args);
@@ -508,8 +513,8 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     positional: string[],
     named: Record<string, string>,
   ): Promise<Reply> => {
-    // A bot configured under the name `all` keeps it.
-    if (named.bot?.toLowerCase() === 'all' && !fleet.has('all')) {
+    // No bot may be called `all` (the config refuses the name), so bot=all always means the fleet.
+    if (named.bot?.toLowerCase() === 'all') {
       const { bot: _all, ...rest } = named;
       return routeAcrossBots(ctx, command, role, positional, rest);
     }
@@ -859,14 +864,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         }
       };
       const bot = botOf(named) ?? botOf({});
-      const allowed = chatBotsOf(services.config, ctx);
-      const sources: SuggestionSources = {
-        bot,
-        botNames: fleet.names.filter(
-          (botName) =>
-            allowed === null || allowed.some((entry) => entry.toLowerCase() === botName.toLowerCase()),
-        ),
-      };
+      const sources: SuggestionSources = { bot, botNames: botsOfChat(ctx).map((client) => client.name) };
       return (await suggester(sources, prefix)).slice(0, MAX_SUGGESTIONS);
     } catch (error) {
       logger.warn({ err: describeShort(error), command: command.name, key }, 'suggestions failed');
