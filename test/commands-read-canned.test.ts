@@ -866,12 +866,12 @@ describe('/status', () => {
     const table = reply.blocks[0];
     expect(table).toEqual({
       kind: 'table',
-      headers: ['ID L/S', 'Pair', 'Since', 'Profit'],
+      headers: ['ID', 'Pair', 'Since', 'Profit', 'BTC'],
       rows: [
-        ['1 L', 'ETH/BTC', '5m', '-0.41%'],
-        ['2 S', 'XRP/BTC', '3h', '+1.23%'],
+        ['1 L', 'ETH/BTC', '5m', '-0.41%', '-0.00000409'],
+        ['2 S', 'XRP/BTC', '3h', '+1.23%', '+0.0000123'],
       ],
-      align: ['left', 'left', 'right', 'right'],
+      align: ['left', 'left', 'right', 'right', 'right'],
     });
     expect(text).toContain('Total: +0.00000821 BTC');
   });
@@ -1385,6 +1385,7 @@ describe('/show_config, /version, /health, /logs, /sysinfo', () => {
         'Stake per trade: 0.001 BTC',
         'Max open trades: 3',
         'Stoploss: -10.00%',
+        'Stoploss on exchange: no',
         'Trailing stop: on, +1.00% after +2.00% profit, only once the offset is reached',
         'Minimal ROI: 0 min: +4.00%, 20 min: +2.00%, 40 min: 0.00%',
         'Position adjustment: off',
@@ -1424,7 +1425,7 @@ describe('/show_config, /version, /health, /logs, /sysinfo', () => {
   it('/version shows Freqtrade, strategy and API versions', async () => {
     const h = await harness({ 'GET /version': { version: '2026.3' }, 'GET /show_config': SHOW_CONFIG });
     expect((await h.run(versionCommand)).text).toBe(
-      'ℹ️ Version\n\nFreqtrade: 2026.3\nStrategy: SampleStrategy 1.2\nAPI: 2.47',
+      'ℹ️ Version\n\nFreqtrade: 2026.3\nStrategy: SampleStrategy\nStrategy version: 1.2\nAPI: 2.47',
     );
   });
 

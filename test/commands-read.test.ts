@@ -216,12 +216,15 @@ describe('read commands against the fake Freqtrade', () => {
     const { reply } = await s.run(statusCommand, ['table']);
     const table = reply.blocks[0];
     if (table?.kind !== 'table') throw new Error('no table');
+    // The `:USDT` settle suffix goes so that no line is wider than 40 characters.
     expect(table.rows.map((row) => [row[0], row[1], row[2]])).toEqual([
-      ['1 S', 'ETH/USDT:USDT', '0s'],
-      ['2 L', 'BTC/USDT:USDT', '30m'],
+      ['1 S', 'ETH/USDT', '0s'],
+      ['2 L', 'BTC/USDT', '30m'],
     ]);
     expect(table.rows[0]?.[3]).toMatch(/^\+4\.\d\d%$/);
+    expect(table.rows[0]?.[4]).toMatch(/^\+2\.\d\d$/);
     expect(table.rows[1]?.[3]).toBe('-0.20%');
+    expect(table.headers).toEqual(['ID', 'Pair', 'Since', 'Profit', 'USDT']);
   });
 
   it('/trades, /profit, /performance, /stats and tags after trades close', async () => {

@@ -35,11 +35,19 @@ class SampleStrategy(IStrategy):
     sell_rsi = IntParameter(low=50, high=100, default=70, space="sell", optimize=True, load=True)
 `;
 
+/**
+ * Whether the fake plays Freqtrade 2024.10 (API 2.40) or older: `ShowConfig` has no `margin_mode`
+ * and `/sysinfo` only `cpu_pct` and `ram_pct` (freqtrade-api-reference.md §6).
+ */
+function isApi2024_10(state: FakeState): boolean {
+  return state.apiVersion <= 2.4;
+}
+
 /** `ShowConfig` of the fake bot; `state` is `""` in webserver mode. */
 export function showConfigJson(state: FakeState): JsonObject {
   const timeframeMs = timeframeToMs(state.timeframe) ?? 0;
   const webserver = state.runmode === 'webserver';
-  return {
+  const config: JsonObject = {
     version: state.version,
     strategy_version: null,
     api_version: state.apiVersion,
@@ -90,6 +98,24 @@ export function showConfigJson(state: FakeState): JsonObject {
     runmode: state.runmode,
     position_adjustment_enable: state.positionAdjustmentEnabled,
     max_entry_position_adjustment: -1,
+  };
+  if (isApi2024_10(state)) delete config['margin_mode'];
+  return config;
+}
+
+/** `/sysinfo` of a 2-core machine; 2024.10 sends only `cpu_pct` and `ram_pct`. */
+function sysinfoJson(state: FakeState): JsonObject {
+  const basic: JsonObject = { cpu_pct: [12.4, 7.9], ram_pct: 41.7 };
+  if (isApi2024_10(state)) return basic;
+  return {
+    ...basic,
+    cpu_load: [
+      { cpu: 0, pct: 12.4 },
+      { cpu: 1, pct: 7.9 },
+    ],
+    cpu_load_avg: { '1m': 0.34, '5m': 0.29, '15m': 0.25 },
+    cpu_count: 2,
+    cpu_avg: 10.15,
   };
 }
 
@@ -254,19 +280,7 @@ export const infoRoutes: Route[] = [
       return { body: { log_count: logs.length, logs: logs.map((line) => [...line]) } };
     },
   }),
-  plainRoute('GET', '/sysinfo', 'info', () => ({
-    body: {
-      cpu_pct: [12.4, 7.9],
-      cpu_load: [
-        { cpu: 0, pct: 12.4 },
-        { cpu: 1, pct: 7.9 },
-      ],
-      cpu_load_avg: { '1m': 0.34, '5m': 0.29, '15m': 0.25 },
-      cpu_count: 2,
-      cpu_avg: 10.15,
-      ram_pct: 41.7,
-    },
-  })),
+  plainRoute('GET', '/sysinfo', 'info', (ctx) => ({ body: sysinfoJson(ctx.state) })),
   plainRoute('GET', '/health', 'info', (ctx) => ({ body: healthJson(ctx) })),
   defineRoute({
     method: 'GET',

@@ -55,6 +55,13 @@ export interface FakeTrade {
   enterTag: string | null;
   /** The strategy stop-loss as a ratio, e.g. -0.1. */
   stoplossRatio: number;
+  /**
+   * The stop-loss ratio at entry, when a trailing or custom stoploss has moved it since
+   * (`stoplossRatio` is then the current one); unset = never moved.
+   */
+  initialStoplossRatio?: number;
+  /** Funding fees a futures position paid (negative) or received so far, in stake currency; unset = 0. */
+  fundingFees?: number;
   closeRate: number | null;
   closeDateMs: number | null;
   /** Set when the trade closes: the whole trade's profit ratio and amount. */

@@ -11,7 +11,6 @@ import { currentRateOf, precisionFor, profitAt, stopLossRate, totalProfitRatio }
 
 /** ccxt's TICK_SIZE precision mode (Binance). */
 const PRECISION_MODE_TICK_SIZE = 4;
-
 const ORDER_SCHEMA_KEYS = [
   'pair',
   'order_id',
@@ -109,6 +108,21 @@ const OPEN_TRADE_EXTRA_KEYS = [
   'total_profit_ratio',
 ] as const;
 
+/**
+ * The API version whose `TradeSchema` gained `nr_of_successful_entries` / `_exits`: a fake playing
+ * 2024.10 (`state.apiVersion = 2.4`) leaves them out of `/status`, `/trade/{id}` and `/forceenter`.
+ * The reference only says 2024.10 (API 2.40) lacks them.
+ */
+const FILL_COUNTS_SINCE_API = 2.41;
+const FILL_COUNT_KEYS: ReadonlySet<string> = new Set(['nr_of_successful_entries', 'nr_of_successful_exits']);
+
+/** The `TradeSchema` keys the server's API version has. */
+function tradeSchemaKeys(state: FakeState): readonly string[] {
+  return state.apiVersion < FILL_COUNTS_SINCE_API
+    ? TRADE_SCHEMA_KEYS.filter((key) => !FILL_COUNT_KEYS.has(key))
+    : TRADE_SCHEMA_KEYS;
+}
+
 /** Every key of `keys` taken from `source`, `null` where `source` lacks it (pydantic's defaults). */
 function pick(source: JsonObject, keys: readonly string[]): JsonObject {
   const out: JsonObject = {};
@@ -158,6 +172,8 @@ export function rawTradeJson(state: FakeState, trade: FakeTrade): JsonObject {
   const firstFillMs = entries[0]?.filledAtMs ?? null;
   const stopLoss = stopLossRate(trade);
   const slRatio = trade.stoplossRatio;
+  const initialRatio = trade.initialStoplossRatio ?? slRatio;
+  const initialStopLoss = stopLossRate({ ...trade, stoplossRatio: initialRatio });
   const precision = precisionFor(trade.openRate);
   const durationS =
     trade.closeDateMs === null ? null : Math.floor((trade.closeDateMs - trade.openDateMs) / 1000);
@@ -219,9 +235,9 @@ export function rawTradeJson(state: FakeState, trade: FakeTrade): JsonObject {
     stop_loss_pct: round(slRatio * 100, 2),
     stoploss_last_update: dtOrNull(firstFillMs),
     stoploss_last_update_timestamp: firstFillMs,
-    initial_stop_loss_abs: stopLoss,
-    initial_stop_loss_ratio: slRatio,
-    initial_stop_loss_pct: round(slRatio * 100, 2),
+    initial_stop_loss_abs: initialStopLoss,
+    initial_stop_loss_ratio: initialRatio,
+    initial_stop_loss_pct: round(initialRatio * 100, 2),
     min_rate: trade.minRate,
     max_rate: trade.maxRate,
     leverage: trade.leverage,
@@ -229,7 +245,7 @@ export function rawTradeJson(state: FakeState, trade: FakeTrade): JsonObject {
     liquidation_price: null,
     is_short: trade.isShort,
     trading_mode: state.tradingMode,
-    funding_fees: 0,
+    funding_fees: trade.fundingFees ?? 0,
     amount_precision: precision.amount,
     price_precision: precision.price,
     precision_mode: PRECISION_MODE_TICK_SIZE,
@@ -255,7 +271,7 @@ function schemaOrders(raw: JsonObject): JsonValue {
 /** `TradeSchema` (what `/forceenter` answers): the model's fields only, `profit_fiat` null. */
 export function tradeSchemaJson(state: FakeState, trade: FakeTrade): JsonObject {
   const raw = rawTradeJson(state, trade);
-  return { ...pick(raw, TRADE_SCHEMA_KEYS), orders: schemaOrders(raw) };
+  return { ...pick(raw, tradeSchemaKeys(state)), orders: schemaOrders(raw) };
 }
 
 /** Fiat value of an amount of stake currency; `null` when no fiat currency is configured. */
@@ -330,7 +346,7 @@ export function openTradeJson(state: FakeState, trade: FakeTrade): JsonObject {
     }
   }
   return {
-    ...pick(view, TRADE_SCHEMA_KEYS),
+    ...pick(view, tradeSchemaKeys(state)),
     orders: schemaOrders(raw),
     ...pick(view, OPEN_TRADE_EXTRA_KEYS),
   };

@@ -28,6 +28,8 @@ const MAX_LOG_LINE_CHARS = 600;
  * process older than this means the loop is stuck or the bot is stopped.
  */
 const HEALTH_STALE_MS = 5 * 60_000;
+/** What /version says when the strategy declares no `version()` (show_config `strategy_version: null`). */
+const STRATEGY_VERSION_NOT_SET = 'not set';
 
 // ---------------------------------------------------------------- /locks
 
@@ -120,26 +122,83 @@ function roiText(roi: Record<string, unknown>): string {
     .join(', ');
 }
 
-/** `"off"`, or `"on, +1.00% after +2.00% profit (only once reached)"`. */
+/** `"off"`, or `"on, +1.00% after +2.00% profit, only once the offset is reached"`. */
 function trailingText(config: ShowConfig): string {
   if (!config.trailing_stop) return 'off';
   const parts = ['on'];
   if (config.trailing_stop_positive !== null && config.trailing_stop_positive !== undefined) {
-    const offset =
-      config.trailing_stop_positive_offset !== null && config.trailing_stop_positive_offset !== undefined
-        ? ` after ${formatSignedPercent(config.trailing_stop_positive_offset)} profit`
-        : '';
+    const offset = config.trailing_stop_positive_offset
+      ? ` after ${formatSignedPercent(config.trailing_stop_positive_offset)} profit`
+      : '';
     parts.push(`${formatSignedPercent(config.trailing_stop_positive)}${offset}`);
   }
   if (config.trailing_only_offset_is_reached) parts.push('only once the offset is reached');
   return parts.join(', ');
 }
 
+/** A pricing setting shown as given: numbers and booleans plainly, anything else as JSON. */
+function settingText(value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return String(value);
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** Pricing keys worded below; any other key of the dict is appended as `key: value`. */
+const PRICING_KEYS = new Set([
+  'price_side',
+  'use_order_book',
+  'order_book_top',
+  'price_last_balance',
+  'check_depth_of_market',
+]);
+
+/**
+ * `entry_pricing` / `exit_pricing` in words: `"same side, order book top 1"`, or `"other side,
+ * ticker, last balance 0.5"` (`price_last_balance` only matters when pricing from the ticker),
+ * plus the depth-of-market check when it is on; `null` when the server sent an empty dict.
+ */
+function pricingText(pricing: Record<string, unknown>): string | null {
+  if (Object.keys(pricing).length === 0) return null;
+  const parts: string[] = [];
+  if (pricing['price_side'] !== undefined) parts.push(`${settingText(pricing['price_side'])} side`);
+  if (pricing['use_order_book'] === true) {
+    parts.push(`order book top ${settingText(pricing['order_book_top'] ?? 1)}`);
+  } else if (pricing['use_order_book'] === false) {
+    parts.push('ticker');
+    const balance = pricing['price_last_balance'];
+    if (balance !== undefined && balance !== null) parts.push(`last balance ${settingText(balance)}`);
+  }
+  const depth = pricing['check_depth_of_market'];
+  if (depth !== null && typeof depth === 'object' && (depth as Record<string, unknown>)['enabled'] === true) {
+    const delta = (depth as Record<string, unknown>)['bids_to_ask_delta'];
+    parts.push(`depth of market checked${delta !== undefined ? ` (bids/asks ≥ ${settingText(delta)})` : ''}`);
+  }
+  for (const [key, value] of Object.entries(pricing)) {
+    if (!PRICING_KEYS.has(key)) parts.push(`${key}: ${settingText(value)}`);
+  }
+  return parts.length > 0 ? parts.join(', ') : null;
+}
+
+/** `"-10.00%"`, with `", custom stoploss"` when the strategy moves it with `custom_stoploss`. */
+function stoplossText(config: ShowConfig): string {
+  return `${orNa(config.stoploss, formatSignedPercent)}${config.use_custom_stoploss ? ', custom stoploss' : ''}`;
+}
+
+/** `Entry pricing` and `Exit pricing`, each left out when the server sent an empty dict. */
+function pricingFields(config: ShowConfig): ReplyField[] {
+  const fields: ReplyField[] = [];
+  const entry = pricingText(config.entry_pricing);
+  const exit = pricingText(config.exit_pricing);
+  if (entry !== null) fields.push({ label: 'Entry pricing', value: entry });
+  if (exit !== null) fields.push({ label: 'Exit pricing', value: exit });
+  return fields;
+}
+
 export const showConfigCommand = defineCommand({
   name: 'show_config',
   order: 160,
   aliases: ['show_conf'],
-  description: 'Mode, exchange, strategy, stake, max open trades, stoploss, ROI and state',
+  description: 'Mode, exchange, strategy, stake, limits, stoploss, trailing, ROI, pricing and state',
   usage: '/show_config',
   role: 'viewer',
   args: z.object({}),
@@ -161,12 +220,11 @@ export const showConfigCommand = defineCommand({
       { label: 'Timeframe', value: config.timeframe ?? NOT_AVAILABLE },
       { label: 'Stake per trade', value: stake },
       { label: 'Max open trades', value: formatLimit(config.max_open_trades) },
-      {
-        label: 'Stoploss',
-        value: `${orNa(config.stoploss, formatSignedPercent)}${config.stoploss_on_exchange ? ' (on exchange)' : ''}`,
-      },
+      { label: 'Stoploss', value: stoplossText(config) },
+      { label: 'Stoploss on exchange', value: config.stoploss_on_exchange ? 'yes' : 'no' },
       { label: 'Trailing stop', value: trailingText(config) },
       { label: 'Minimal ROI', value: roiText(config.minimal_roi) },
+      ...pricingFields(config),
       {
         label: 'Position adjustment',
         value: config.position_adjustment_enable
@@ -279,9 +337,7 @@ export const versionCommand = defineCommand({
       run.bot.version(),
       settled(run.bot.showConfig(), run.services.logger, 'show_config'),
     ]);
-    const strategy = config?.strategy
-      ? `${config.strategy}${config.strategy_version ? ` ${config.strategy_version}` : ''}`
-      : NOT_AVAILABLE;
+    const strategyVersion = config ? config.strategy_version || STRATEGY_VERSION_NOT_SET : NOT_AVAILABLE;
     return {
       title: 'ℹ️ Version',
       tone: 'info',
@@ -290,7 +346,8 @@ export const versionCommand = defineCommand({
           kind: 'fields',
           fields: [
             { label: 'Freqtrade', value: version.version },
-            { label: 'Strategy', value: strategy },
+            { label: 'Strategy', value: config?.strategy ?? NOT_AVAILABLE },
+            { label: 'Strategy version', value: strategyVersion },
             { label: 'API', value: config ? formatRate(config.api_version) : NOT_AVAILABLE },
           ],
         },

@@ -23,7 +23,7 @@ import { plural } from '../../format/plural.js';
 import { directionOf, directionText, profitEmoji, profitText } from '../../format/trade-phrases.js';
 import type { Logger } from '../../logger.js';
 import { arg } from '../arguments.js';
-import type { Reply, ReplyBlock, ReplyField, ReplyTone } from '../reply.js';
+import { type Reply, type ReplyBlock, type ReplyField, type ReplyTone, renderTableText } from '../reply.js';
 import { defineCommand } from '../types.js';
 import { settled, stakeCurrencyOf, tradesByIds } from './secondary-calls.js';
 
@@ -37,6 +37,13 @@ const MAX_TABLE_ROWS = 100;
 const DEFAULT_TRADES = 10;
 const MAX_TRADES = 50;
 const STATUS_USAGE = '/status [trade_id…|table]';
+/**
+ * Widest line of the `/status table` in characters: a phone shows about this much of a Telegram
+ * `<pre>` block without wrapping (Freqtrade issue #11004 calls its own table "already too wide").
+ */
+export const STATUS_TABLE_MAX_WIDTH = 40;
+/** A pair cut to fit keeps at least this many characters, the `…` included. */
+const MIN_PAIR_CELL = 4;
 
 // ---------------------------------------------------------------- /status
 
@@ -54,6 +61,43 @@ function openOrdersText(orders: Order[]): string {
     .join('; ');
 }
 
+/**
+ * `Entries` and `Exits`: how many entry and exit orders filled (Freqtrade's "Number of Entries" /
+ * "Number of Exits"); each left out when the server does not send it (2024.10 sends neither).
+ */
+function fillCountFields(trade: OpenTrade): ReplyField[] {
+  const fields: ReplyField[] = [];
+  const entries = trade.nr_of_successful_entries;
+  const exits = trade.nr_of_successful_exits;
+  if (entries !== null && entries !== undefined) fields.push({ label: 'Entries', value: String(entries) });
+  if (exits !== null && exits !== undefined) fields.push({ label: 'Exits', value: String(exits) });
+  return fields;
+}
+
+/**
+ * `Funding fees` of a futures trade, signed (what the position paid or received so far); left out
+ * when the server sends none, and on spot where they are always 0.
+ */
+function fundingFeeFields(trade: OpenTrade): ReplyField[] {
+  const fees = trade.funding_fees;
+  if (fees === null || fees === undefined) return [];
+  if (trade.trading_mode !== 'futures' && fees === 0) return [];
+  return [{ label: 'Funding fees', value: formatSignedMoney(fees, trade.quote_currency) }];
+}
+
+/**
+ * `Initial stoploss`, as Freqtrade shows it: only once the stoploss has moved away from where it
+ * was at entry (a trailing or custom stoploss), since it would repeat the stoploss line otherwise.
+ */
+function initialStoplossFields(trade: OpenTrade): ReplyField[] {
+  const initial = trade.initial_stop_loss_abs;
+  if (initial === null || initial === undefined || initial === trade.stop_loss_abs) return [];
+  const ratioText = orNa(trade.initial_stop_loss_ratio, formatSignedPercent);
+  return [
+    { label: 'Initial stoploss', value: `${formatRate(initial)} ${trade.quote_currency} (${ratioText})` },
+  ];
+}
+
 /** The bold header line and the fields of one trade (open, or closed when looked up by id). */
 function tradeBlocks(trade: OpenTrade, nowMs: number): ReplyBlock[] {
   const quote = trade.quote_currency;
@@ -64,6 +108,7 @@ function tradeBlocks(trade: OpenTrade, nowMs: number): ReplyBlock[] {
     { label: 'Amount', value: `${formatRate(trade.amount)} ${trade.base_currency}` },
     { label: 'Stake', value: formatMoney(trade.stake_amount, quote) },
     { label: 'Open rate', value: `${formatRate(trade.open_rate)} ${quote}` },
+    ...fillCountFields(trade),
   ];
   if (trade.is_open) {
     fields.push(
@@ -79,6 +124,7 @@ function tradeBlocks(trade: OpenTrade, nowMs: number): ReplyBlock[] {
         { label: 'Total profit', value: profitText(trade.total_profit_ratio, trade.total_profit_abs, quote) },
       );
     }
+    fields.push(...fundingFeeFields(trade));
     fields.push({ label: 'Opened', value: formatUtcWithAge(trade.open_timestamp, nowMs) });
   } else {
     const closeMs = trade.close_timestamp;
@@ -90,6 +136,7 @@ function tradeBlocks(trade: OpenTrade, nowMs: number): ReplyBlock[] {
       { label: 'Opened', value: formatUtcOrNa(trade.open_timestamp) },
       { label: 'Closed', value: `${formatUtcOrNa(closeMs)}${held}` },
       { label: 'Exit reason', value: trade.exit_reason ?? NOT_AVAILABLE },
+      ...fundingFeeFields(trade),
     );
   }
   if (trade.enter_tag) fields.push({ label: 'Enter tag', value: trade.enter_tag });
@@ -98,6 +145,7 @@ function tradeBlocks(trade: OpenTrade, nowMs: number): ReplyBlock[] {
       const ratioText = orNa(trade.stop_loss_ratio, formatSignedPercent);
       fields.push({ label: 'Stoploss', value: `${formatRate(trade.stop_loss_abs)} ${quote} (${ratioText})` });
     }
+    fields.push(...initialStoplossFields(trade));
     if (trade.stoploss_current_dist_ratio !== null && trade.stoploss_current_dist_ratio !== undefined) {
       const distance = orEmpty(trade.stoploss_current_dist, (value) => ` (${formatRate(value)} ${quote})`);
       fields.push({
@@ -140,25 +188,92 @@ async function noOpenTradesReply(bot: FreqtradeClient, logger: Logger): Promise<
   return { title: '📊 Status', tone: 'neutral', blocks: [{ kind: 'text', text: lines.join('\n') }] };
 }
 
-/** `/status table`: one compact row per open trade, plus the summed unrealized profit. */
+/** A pair without its settle currency when that is the quote: `1000SHIB/USDT:USDT` → `1000SHIB/USDT`. */
+export function withoutSettle(pair: string): string {
+  const match = /^([^/]+)\/([^:]+):(.+)$/.exec(pair);
+  if (!match) return pair;
+  const [, base = '', quote = '', settle = ''] = match;
+  return settle === quote ? `${base}/${quote}` : pair;
+}
+
+/** The base of a pair whose quote is `currency` (`BTC/USDT` → `BTC`); other pairs as given. */
+function baseOnly(pair: string, currency: string): string {
+  const slash = pair.indexOf('/');
+  if (slash < 0) return pair;
+  const quote = pair.slice(slash + 1).split(':')[0];
+  return quote === currency ? pair.slice(0, slash) : pair;
+}
+
+/** `text` cut to `width` characters with a trailing `…` when longer. */
+function cutTo(text: string, width: number): string {
+  const chars = [...text];
+  return chars.length <= width ? text : `${chars.slice(0, Math.max(1, width - 1)).join('')}…`;
+}
+
+type TableBlock = Extract<ReplyBlock, { kind: 'table' }>;
+
+/** The widest line `renderTableText` draws for `block`. */
+function tableWidth(block: TableBlock): number {
+  return Math.max(
+    ...renderTableText(block)
+      .split('\n')
+      .map((line) => [...line].length),
+  );
+}
+
+/**
+ * The /status table, fitted to `STATUS_TABLE_MAX_WIDTH` characters a line rather than wrapped:
+ * pairs lose their settle suffix (`:USDT`), then their quote when it is the stake currency the
+ * amount column is headed with, then are cut with `…`; only if that is still too wide does the
+ * `Since` column go.
+ */
+export function statusTableBlock(trades: OpenTrade[], nowMs: number, currency: string): TableBlock {
+  const amountHeader = currency || 'Abs';
+  const cells = trades.map((trade) => ({
+    id: `${trade.trade_id} ${trade.is_short ? 'S' : 'L'}`,
+    pair: trade.pair,
+    since: formatDuration(nowMs - trade.open_timestamp),
+    percent: orNa(trade.profit_ratio, formatSignedPercent),
+    amount: orNa(trade.profit_abs, (value) => formatSignedAmount(value, currency)),
+  }));
+  const build = (pairOf: (pair: string) => string, withSince = true): TableBlock =>
+    withSince
+      ? {
+          kind: 'table',
+          headers: ['ID', 'Pair', 'Since', 'Profit', amountHeader],
+          rows: cells.map((row) => [row.id, pairOf(row.pair), row.since, row.percent, row.amount]),
+          align: ['left', 'left', 'right', 'right', 'right'],
+        }
+      : {
+          kind: 'table',
+          headers: ['ID', 'Pair', 'Profit', amountHeader],
+          rows: cells.map((row) => [row.id, pairOf(row.pair), row.percent, row.amount]),
+          align: ['left', 'left', 'right', 'right'],
+        };
+  const shorter = (pair: string) => baseOnly(withoutSettle(pair), currency);
+  for (const pairOf of [(pair: string) => pair, withoutSettle, shorter]) {
+    const block = build(pairOf);
+    if (tableWidth(block) <= STATUS_TABLE_MAX_WIDTH) return block;
+  }
+  for (const withSince of [true, false]) {
+    const widest = Math.max(...cells.map((row) => [...shorter(row.pair)].length));
+    const spare = tableWidth(build(shorter, withSince)) - STATUS_TABLE_MAX_WIDTH;
+    const pairWidth = Math.max(MIN_PAIR_CELL, widest - Math.max(0, spare));
+    const block = build((pair) => cutTo(shorter(pair), pairWidth), withSince);
+    if (tableWidth(block) <= STATUS_TABLE_MAX_WIDTH || !withSince) return block;
+  }
+  return build(shorter, false);
+}
+
+/**
+ * `/status table`: one compact row per open trade (profit in % and in the stake currency), plus
+ * the summed unrealized profit. Freqtrade's fiat column is left out: it does not fit the width.
+ */
 function statusTable(trades: OpenTrade[], nowMs: number): Reply {
-  const rows = trades.map((trade) => [
-    `${trade.trade_id} ${trade.is_short ? 'S' : 'L'}`,
-    trade.pair,
-    formatDuration(nowMs - trade.open_timestamp),
-    orNa(trade.profit_ratio, formatSignedPercent),
-  ]);
   const currency = trades[0]?.quote_currency ?? '';
   const known = trades.map((trade) => trade.profit_abs).filter((value): value is number => value !== null);
   const total = known.reduce((sum, value) => sum + value, 0);
-  const blocks: ReplyBlock[] = [
-    {
-      kind: 'table',
-      headers: ['ID L/S', 'Pair', 'Since', 'Profit'],
-      rows,
-      align: ['left', 'left', 'right', 'right'],
-    },
-  ];
+  const blocks: ReplyBlock[] = [statusTableBlock(trades, nowMs, currency)];
   if (known.length > 0) {
     const missing = trades.length - known.length;
     blocks.push({
