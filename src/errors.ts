@@ -175,6 +175,14 @@ export class ConfigError extends ChatopsError {
 }
 
 /**
+ * A shared store (Redis) holds a key layout this version does not read, e.g. one written by a
+ * newer version: refused rather than silently overwritten.
+ */
+export class StoreLayoutError extends ChatopsError {
+  override name = 'StoreLayoutError' as const;
+}
+
+/**
  * A notification could not be delivered. The outbox acts on the fields: `permanent` marks the
  * chat (bot removed, channel gone), `dropMessage` drops this one message (the platform refused
  * it as malformed, so retrying would block the chat forever), `retryAfterMs` is the platform's

@@ -6,13 +6,12 @@ import type { Logger } from '../logger.js';
 import {
   type AuditEntry,
   type ChatState,
-  chatStateSchema,
   emptyStoreData,
   type SeenTrades,
   type StoreData,
-  seenTradesSchema,
   storeDataSchema,
 } from './schema.js';
+import { createStoreOperations } from './state-operations.js';
 
 export interface StoreOptions {
   /** JSON file path, or null for an in-memory store (the demo, tests). */
@@ -22,8 +21,7 @@ export interface StoreOptions {
   auditMaxEntries: number;
 }
 
-/** Refused attempts kept in the audit log, beside (not counted in) `auditMaxEntries` actions. */
-export const REFUSALS_KEPT = 500;
+export { REFUSALS_KEPT } from './state-operations.js';
 
 /** One audited action; `at` defaults to now. */
 export interface AuditInput {
@@ -113,67 +111,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   };
 
   return {
-    chat(key) {
-      return data.chats[key] ?? chatStateSchema.parse({});
-    },
-    updateChat(key, update) {
-      const state = data.chats[key] ?? chatStateSchema.parse({});
-      update(state);
-      data.chats[key] = state;
-      persist();
-    },
-    chatKeys() {
-      return Object.keys(data.chats);
-    },
-    hasChat(key) {
-      return Object.hasOwn(data.chats, key);
-    },
-    appendAudit(entry) {
-      data.audit.push({ ...entry, at: entry.at ?? new Date().toISOString(), detail: entry.detail ?? null });
-      // Refusals and actions are capped apart: a stranger who messages the bot thousands of times
-      // must not push the admins' actions out of the log.
-      const isRefusal = entry.outcome === 'denied';
-      const cap = isRefusal ? REFUSALS_KEPT : options.auditMaxEntries;
-      let count = 0;
-      for (const kept of data.audit) if ((kept.outcome === 'denied') === isRefusal) count += 1;
-      if (count > cap) {
-        let toDrop = count - cap;
-        data.audit = data.audit.filter((kept) => {
-          if (toDrop > 0 && (kept.outcome === 'denied') === isRefusal) {
-            toDrop -= 1;
-            return false;
-          }
-          return true;
-        });
-      }
-      persist();
-    },
-    recentAudit(limit, kind = 'all') {
-      const entries =
-        kind === 'all'
-          ? data.audit
-          : data.audit.filter((entry) => (entry.outcome === 'denied') === (kind === 'refusals'));
-      return entries.slice(-limit).reverse();
-    },
-    refusalCount() {
-      let count = 0;
-      for (const entry of data.audit) if (entry.outcome === 'denied') count += 1;
-      return count;
-    },
-    lastNonce(key) {
-      return data.nonces[key];
-    },
-    saveNonce(key, nonce) {
-      data.nonces[key] = nonce;
-      persist();
-    },
-    seenTrades(bot) {
-      return data.seen_trades[bot] ?? seenTradesSchema.parse({});
-    },
-    saveSeenTrades(bot, seen) {
-      data.seen_trades[bot] = seen;
-      persist();
-    },
+    ...createStoreOperations(data, options.auditMaxEntries, persist),
     async flush() {
       await pending;
     },
