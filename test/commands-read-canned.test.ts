@@ -1150,14 +1150,34 @@ describe('/profit', () => {
     expect(text).toBe('📈 Profit\n\nNo trades yet.\n\nBot started: 2024-05-08 11:15 UTC (2d ago)');
   });
 
-  it('with days, sums /daily over that many days and says so', async () => {
-    const h = await harness({ 'GET /profit': PROFIT, 'GET /daily': DAILY });
-    const { text } = await h.run(profitCommand, ['4']);
-    expect(calls(h).sort()).toEqual(['GET /daily?timescale=4', 'GET /profit']);
-    // 13.83 + 6.83 - 4.09 + 0 = 16.57 USDT on a starting balance of 1066.46 four days ago.
-    expect(text).toContain(
-      'Last 4 days (sum of /daily, UTC days): +1.55% (+16.57 USDT) over 4 closed trades',
-    );
+  it('with days, computes every figure from /trades, /status and /balance over those days', async () => {
+    // Freqtrade's example page says total_trades 2 for its one trade; one here, so one page.
+    const h = await harness({
+      'GET /trades': () => ({ status: 200, body: { ...TRADES, total_trades: 1 } }),
+      'GET /status': STATUS,
+      'GET /balance': BALANCE,
+    });
+    const { reply, text } = await h.run(profitCommand, ['4']);
+    expect(calls(h).sort()).toEqual([
+      'GET /balance',
+      'GET /status',
+      'GET /trades?limit=500&offset=0&order_by_id=false',
+    ]);
+    expect(reply.title).toBe('📈 Profit (last 4 days)');
+    // 2024-05-10 11:15 minus 3 days, from midnight.
+    expect(text).toContain('Last 4 days: the trades closed since 2024-05-07 00:00 UTC, and the open trades.');
+    // The closed ETC/BTC trade and the open ETH/BTC one; ratios against the 49.5 starting capital.
+    expect(text).toContain('Trades: 2 (1 closed, 1 open)');
+    expect(text).toContain('Win / loss: 1 / 0');
+    expect(text).toContain('Profit factor: n/a (no losing trade)');
+    expect(text).toContain('Best pair: ETC/BTC +0.50%');
+    expect(text).not.toContain('Bot started');
+    // (0.005 - 0.00408133) / 2 over both; 10:55 → 11:13; fills of both trades: 15.129 × 2 + 0.001.
+    expect(text).toContain('Mean profit per trade: +0.50% closed, +0.05% all');
+    expect(text).toContain('Avg. duration: 18m');
+    expect(text).toContain('Trading volume: 30.26 USDT');
+    // 0.000584127 USDT, and in USD at the 59.4 / 49.5 rate of the starting capital.
+    expect(text).toContain('ROI closed trades: 0.00% (+0.0005841 USDT) ≈ +0.000701 USD');
   });
 
   it('refuses 0 and 366 days with the usage line', () => {

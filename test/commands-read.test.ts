@@ -262,9 +262,10 @@ describe('read commands against the fake Freqtrade', () => {
     expect(profit.text).toMatch(/ROI closed trades: \+0\.\d\d% \(\+7\.5\d USDT\) ≈ \+7\.5\d USD/);
 
     const withDays = await s.run(profitCommand, ['3']);
-    expect(withDays.text).toMatch(
-      /Last 3 days \(sum of \/daily, UTC days\): \+0\.\d\d% \(\+7\.5\d USDT\) over 2 closed trades/,
-    );
+    // Both trades closed just now: the last 3 days hold the same figures, computed from /trades.
+    expect(withDays.reply.title).toBe('📈 Profit (last 3 days)');
+    expect(withDays.text).toMatch(/ROI closed trades: \+0\.\d\d% \(\+7\.5\d USDT\) ≈ \+7\.5\d USD/);
+    expect(withDays.text).toContain('Trades: 2 (2 closed, 0 open)');
 
     const performance = await s.run(performanceCommand);
     expect(performance.reply.blocks[0]).toMatchObject({

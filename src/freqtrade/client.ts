@@ -146,7 +146,8 @@ export interface FreqtradeClient {
   weekly(timescale?: number): Promise<TimeUnitProfit>;
   monthly(timescale?: number): Promise<TimeUnitProfit>;
   status(): Promise<OpenTrade[]>;
-  trades(opts?: { limit?: number; offset?: number }): Promise<TradeList>;
+  /** Closed trades, paged (at most 500 a call); `orderById: false` = newest close first. */
+  trades(opts?: { limit?: number; offset?: number; orderById?: boolean }): Promise<TradeList>;
   trade(tradeId: number): Promise<OpenTrade>;
   deleteTrade(tradeId: number): Promise<DeleteTradeResult>;
   cancelOpenOrder(tradeId: number): Promise<OpenTrade>;
@@ -555,6 +556,7 @@ export function createFreqtradeClient(deps: FreqtradeClientDeps): FreqtradeClien
       get('/trades', tradeListSchema, {
         limit: optionalInt(opts.limit, 'limit', 1),
         offset: optionalInt(opts.offset, 'offset', 0),
+        order_by_id: opts.orderById,
       }),
     trade: async (tradeId) => get(`/trade/${tradeIdSegment(tradeId)}`, openTradeSchema),
     deleteTrade: async (tradeId) => del(`/trades/${tradeIdSegment(tradeId)}`, deleteTradeResultSchema),

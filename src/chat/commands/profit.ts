@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import type { FreqtradeClient } from '../../freqtrade/client.js';
-import type { Balance, Balances, Profit, TimeUnitProfit } from '../../freqtrade/schemas.js';
-import { formatUtcOrNa, formatUtcWithAge } from '../../format/dates.js';
+import type { Balance, Balances, TimeUnitProfit } from '../../freqtrade/schemas.js';
+import { formatUtc, formatUtcOrNa, formatUtcWithAge } from '../../format/dates.js';
 import { formatDuration, parseTimedeltaMs } from '../../format/durations.js';
 import { NOT_AVAILABLE, orEmpty, orNa } from '../../format/missing.js';
 import {
@@ -19,10 +19,12 @@ import { formatPercent, formatRate, formatSignedPercent } from '../../format/num
 import { plural } from '../../format/plural.js';
 import { profitText } from '../../format/trade-phrases.js';
 import { arg } from '../arguments.js';
+import { closedTradesSince, MAX_TRADES_READ } from '../closed-trades.js';
 import type { Reply, ReplyBlock, ReplyField, ReplyTone } from '../reply.js';
+import { type ProfitFigures, profitWindowStartMs, tradeStatistics } from '../trade-statistics.js';
 import { type CommandRun, defineCommand, type FleetPart } from '../types.js';
 import { directionalProfitReply } from './profit-direction.js';
-import { settled } from './secondary-calls.js';
+import { settled, stakeCurrencyOf } from './secondary-calls.js';
 
 /**
  * Currencies worth less than this (in the stake currency) are dust: hidden by `/balance` unless
@@ -50,26 +52,17 @@ function roiText(
   return `${profitText(ratio, coin, stake)}${fiatPart}`;
 }
 
-/** The "last N days" summary of a /daily answer: summed profit and trades, relative to the oldest day's starting balance. */
-function lastDaysText(daily: TimeUnitProfit): string {
-  const profit = daily.data.reduce((sum, row) => sum + row.abs_profit, 0);
-  const trades = daily.data.reduce((sum, row) => sum + row.trade_count, 0);
-  const oldest = daily.data[daily.data.length - 1];
-  const ratio = oldest && oldest.starting_balance > 0 ? profit / oldest.starting_balance : null;
-  return `${profitText(ratio, profit, daily.stake_currency)} over ${plural(trades, 'closed trade')}`;
-}
-
 /** The profit factor with 2 decimals; `n/a (no losing trade)` for Freqtrade's Infinity (sent as null). */
-function profitFactorText(profit: Profit): string {
+function profitFactorText(profit: ProfitFigures): string {
   if (profit.profit_factor !== null) return orNa(profit.profit_factor, (value) => value.toFixed(2));
   return profit.losing_trades === 0 && profit.winning_trades > 0
     ? `${NOT_AVAILABLE} (no losing trade)`
     : NOT_AVAILABLE;
 }
 
-/** The fields of a /profit answer (also of /profit_long and /profit_short). */
+/** The fields of a /profit answer (also of /profit_long, /profit_short and /profit n). */
 export function profitFields(
-  profit: Profit,
+  profit: ProfitFigures,
   stake: string,
   fiatCurrency: string,
   nowMs: number,
@@ -115,7 +108,10 @@ export function profitFields(
     { label: 'First trade opened', value: formatUtcWithAge(profit.first_trade_timestamp, nowMs) },
     { label: 'Latest trade opened', value: formatUtcWithAge(profit.latest_trade_timestamp, nowMs) },
   );
-  const durationMs = parseTimedeltaMs(profit.avg_duration);
+  const durationMs =
+    typeof profit.avg_duration_s === 'number'
+      ? profit.avg_duration_s * 1000
+      : parseTimedeltaMs(profit.avg_duration ?? '');
   fields.push({
     label: 'Avg. duration',
     value:
@@ -187,14 +183,14 @@ const daysOrDirectionArg = z
   .transform((value) => (value === 'long' || value === 'short' ? value : Number(value)))
   // A union, so Discord offers a text option where both forms can be typed (as /forceexit's `all`).
   .pipe(z.union([z.number().int().min(1).max(365), z.enum(['long', 'short'])]))
-  .describe('also sum the profit of the last N days (from /daily); or long / short for one direction');
+  .describe('every figure over the last N days (UTC, today included); or long / short for one direction');
 
 const profitArgs = z.object({ days: daysOrDirectionArg.optional() });
 
 export const profitCommand = defineCommand({
   name: 'profit',
   order: 40,
-  description: 'ROI, win rate, expectancy, drawdown; [days] adds the last N days; long or short: one side',
+  description: 'ROI, win rate, expectancy, drawdown; [days]: over the last N days; long or short: one side',
   usage: '/profit [days|long|short]',
   role: 'viewer',
   refreshable: true,
@@ -216,13 +212,9 @@ async function profitPart(run: CommandRun<z.infer<typeof profitArgs>>): Promise<
       ),
     };
   }
-  const days = run.args.days;
-  // /daily also names the stake and fiat currencies, which /profit does not; with `days` it is
-  // the "last N days" figure, so then its failure fails the reply.
-  const [profit, daily] = await Promise.all([
-    bot.profit(),
-    days === undefined ? settled(bot.daily(1), services.logger, 'daily') : bot.daily(days),
-  ]);
+  if (run.args.days !== undefined) return windowProfitPart(run, run.args.days);
+  // /daily also names the stake and fiat currencies, which /profit does not.
+  const [profit, daily] = await Promise.all([bot.profit(), settled(bot.daily(1), services.logger, 'daily')]);
   const stake = daily?.stake_currency ?? '';
   const fiatCurrency = daily?.fiat_display_currency ?? '';
   const nowMs = services.now();
@@ -238,20 +230,77 @@ async function profitPart(run: CommandRun<z.infer<typeof profitArgs>>): Promise<
   } else {
     blocks.push({ kind: 'fields', fields: profitFields(profit, stake, fiatCurrency, nowMs) });
   }
-  if (days !== undefined && daily) {
-    blocks.push({
-      kind: 'fields',
-      fields: [
-        { label: `Last ${plural(days, 'day')} (sum of /daily, UTC days)`, value: lastDaysText(daily) },
-      ],
-    });
-  }
   const allProfit = profit.profit_all_coin ?? profit.profit_closed_coin;
   return {
     reply: { title: '📈 Profit', tone: toneOf(allProfit), blocks },
     totals:
       profit.trade_count > 0 && typeof allProfit === 'number'
         ? [{ label: 'Profit (all trades)', currency: stake, amount: allProfit, signed: true }]
+        : [],
+  };
+}
+
+/** Fiat per unit of stake from a /balance answer (its starting capital in both); null without fiat. */
+function fiatPerStakeOf(balances: Balances | undefined): number | null {
+  if (!balances?.symbol) return null;
+  if (balances.starting_capital > 0 && balances.starting_capital_fiat > 0)
+    return balances.starting_capital_fiat / balances.starting_capital;
+  return balances.total > 0 && balances.value > 0 ? balances.value / balances.total : null;
+}
+
+/**
+ * `/profit n` as Freqtrade's Telegram computes it: every figure over the trades closed since
+ * midnight UTC n - 1 days ago, plus the open trades (see trade-statistics.ts). REST /profit has
+ * no date filter, so the closed trades come from /trades, the open ones from /status, the
+ * starting capital, stake and fiat currency from /balance.
+ */
+async function windowProfitPart(
+  run: CommandRun<z.infer<typeof profitArgs>>,
+  days: number,
+): Promise<FleetPart> {
+  const { bot, services } = run;
+  const nowMs = services.now();
+  const startMs = profitWindowStartMs(days, nowMs);
+  const [closed, open, balances] = await Promise.all([
+    closedTradesSince(bot, startMs),
+    bot.status(),
+    settled(bot.balance(), services.logger, 'balance'),
+  ]);
+  const stake = balances?.stake ?? (await stakeCurrencyOf(bot, services.logger));
+  const fiatCurrency = balances?.symbol ?? '';
+  const statistics = tradeStatistics({
+    closedTrades: closed.trades,
+    openTrades: open,
+    startMs,
+    startingBalance: balances ? balances.starting_capital : null,
+    fiatPerStake: fiatPerStakeOf(balances),
+  });
+  const period = `last ${plural(days, 'day')}`;
+  const blocks: ReplyBlock[] = [
+    {
+      kind: 'text',
+      text: `${period.charAt(0).toUpperCase()}${period.slice(1)}: the trades closed since ${formatUtc(startMs)}, and the open trades.`,
+      style: 'italic',
+    },
+  ];
+  if (closed.truncated) {
+    blocks.push({
+      kind: 'text',
+      text: `Only the newest ${MAX_TRADES_READ.toLocaleString('en-US')} closed trades were read: older ones in the window are not counted.`,
+      style: 'italic',
+    });
+  }
+  if (statistics.trade_count === 0) {
+    blocks.push({ kind: 'text', text: `No trades in the ${period}.` });
+  } else {
+    blocks.push({ kind: 'fields', fields: profitFields(statistics, stake, fiatCurrency, nowMs) });
+  }
+  const allProfit = statistics.profit_all_coin ?? statistics.profit_closed_coin;
+  return {
+    reply: { title: `📈 Profit (${period})`, tone: toneOf(allProfit), blocks },
+    totals:
+      statistics.trade_count > 0
+        ? [{ label: `Profit (${period})`, currency: stake, amount: allProfit, signed: true }]
         : [],
   };
 }
