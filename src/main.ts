@@ -21,6 +21,7 @@ import { createMetrics } from './ops/metrics.js';
 import { createReadiness } from './ops/readiness.js';
 import type { ChatPlatform, PlatformModule, PlatformPacing } from './platform/chat-platform.js';
 import { openStore, type Store } from './store/store.js';
+import { assertTelegramKeyboardOf } from './telegram/keyboard.js';
 import { telegramPlatform } from './telegram/platform.js';
 import { webhookPlatform } from './webhook/platform.js';
 
@@ -34,9 +35,14 @@ export const PLATFORMS = [telegramPlatform, discordPlatform, consolePlatform, we
 /** Config key names whose values are secrets, the platforms' own included (for log redaction). */
 export const CONFIG_SECRET_KEYS: ReadonlySet<string> = secretKeysOf(PLATFORMS);
 
-/** Reads and validates a config file with every platform's section, applying environment overrides. */
-export function loadAppConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
-  return loadConfig(path, PLATFORMS, env);
+/**
+ * Reads and validates a config file with every platform's section, applying environment overrides;
+ * `telegram.keyboard` is checked against the command registry, which config/ cannot see.
+ */
+export async function loadAppConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
+  const config = await loadConfig(path, PLATFORMS, env);
+  assertTelegramKeyboardOf(config, await loadCommands(), path);
+  return config;
 }
 
 /** Validates an already-read config object with every platform's section. */

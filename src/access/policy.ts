@@ -49,13 +49,26 @@ export function roleSatisfies(role: Role | null, required: RequiredRole): boolea
   return role === 'admin';
 }
 
+/** What a command says about who may reach it, beyond its role. */
+export interface AuthorizeOptions {
+  /** An `anyone` command answered in any chat and topic, to anyone (see `CommandSpec.openToStrangers`). */
+  openToStrangers?: boolean;
+}
+
 /**
  * Decides whether a command may run: the chat must be a configured one (in its pinned topic, if
  * any) or a private chat with an allowlisted user, and the sender's role must allow the command.
- * `anyone` commands (/whoami, /help) answer everywhere the bot may speak, and in private chats.
+ * `anyone` commands (/whoami, /help) answer everywhere the bot may speak, and in private chats;
+ * an `anyone` command open to strangers (/tg_info) answers everywhere.
  */
-export function authorize(policy: AccessPolicy, ctx: CommandContext, required: RequiredRole): AccessDecision {
+export function authorize(
+  policy: AccessPolicy,
+  ctx: CommandContext,
+  required: RequiredRole,
+  options: AuthorizeOptions = {},
+): AccessDecision {
   const role = roleOf(policy.access, ctx);
+  if (options.openToStrangers === true && required === 'anyone') return { allowed: true, role };
   const sameChat = policy.chats.filter(
     (chat) => chat.platform === ctx.platform && chat.chatId === ctx.chatId,
   );

@@ -233,6 +233,44 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     return refusal;
   };
 
+  /** Whether the sender may run `command` here: its role, and whether it is open to strangers. */
+  const authorizeCommand = (ctx: CommandContext, command: AnyCommandSpec) =>
+    authorize(policy, ctx, command.role, { openToStrangers: command.openToStrangers === true });
+
+  /** When a command open to strangers last answered one outside the allowed chats, per user. */
+  const lastStrangerAnswer = new Map<string, number>();
+  /**
+   * A command open to strangers (/tg_info) asked where nothing else would be answered (a group or
+   * topic not configured, a user on no list): audited, and in a group answered once a minute per
+   * user at most, as refusals are, so nobody can make the bot spam a group. False: stay silent.
+   */
+  const admitStranger = (ctx: CommandContext, command: AnyCommandSpec): boolean => {
+    if (command.openToStrangers !== true || authorize(policy, ctx, command.role).allowed) return true;
+    const key = `${ctx.platform}:${ctx.userId}`;
+    const last = lastStrangerAnswer.get(key);
+    if (!ctx.isPrivate && last !== undefined && now() - last < denyIntervalMs) {
+      logger.debug(
+        { platform: ctx.platform, user: ctx.userId, command: command.name },
+        'answer to a stranger held back (one a minute)',
+      );
+      return false;
+    }
+    if (lastStrangerAnswer.size > 10_000) lastStrangerAnswer.clear();
+    lastStrangerAnswer.set(key, now());
+    logger.info(
+      {
+        platform: ctx.platform,
+        user: ctx.userId,
+        chat: ctx.chatId,
+        thread: ctx.threadId,
+        command: command.name,
+      },
+      'command open to strangers answered outside the allowed chats',
+    );
+    audit(ctx, command.name, '', null, 'ok', 'open to strangers: asked outside the allowed chats');
+    return true;
+  };
+
   /** The bots this chat may address, in config order: those of its `bots` list, else every bot. */
   const botsOfChat = (ctx: CommandContext): FreqtradeClient[] => {
     const allowed = chatBotsOf(services.config, ctx);
@@ -566,11 +604,15 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         blocks: [{ kind: 'text', text: `Unknown command /${echoInput(name)}. Send /help for the list.` }],
       };
     }
-    const decision = authorize(policy, ctx, command.role);
+    const decision = authorizeCommand(ctx, command);
     if (!decision.allowed) {
       const refusal = deny(ctx, command.name, decision.reason, decision.action);
       finished(command.name, 'denied', startedMs);
       return refusal;
+    }
+    if (!admitStranger(ctx, command)) {
+      finished(command.name, 'denied', startedMs);
+      return null;
     }
     const stale = staleRefusal(ctx, command, command.mutates === true);
     if (stale) {
@@ -593,8 +635,8 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     if (!parsed) return null;
     if (parsed.repeatedKeys.length > 0) {
       const command = byName.get(parsed.name);
-      // Strangers hear nothing more than for any other command.
-      if (!command || !authorize(policy, ctx, command.role).allowed) {
+      // Strangers hear nothing more than for any other command (and open commands are paced there).
+      if (!command || !authorizeCommand(ctx, command).allowed || command.openToStrangers === true) {
         return handleCommand(ctx, parsed.name, parsed.positional, parsed.named);
       }
       const keys = parsed.repeatedKeys.map((key) => `${echoInput(key)}=`).join(', ');
@@ -701,7 +743,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       return refused({ mode: 'send', notice: 'This button is not valid here.', alert: true });
     }
     // Authorised again from scratch: role, chat and topic as they are now.
-    const decision = authorize(policy, ctx, command.role);
+    const decision = authorizeCommand(ctx, command);
     if (!decision.allowed) {
       deny(ctx, command.name, decision.reason, 'ignore');
       return {
@@ -849,7 +891,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
 
   const suggest: CommandRouter['suggest'] = async ({ ctx, command: name, key, prefix, named = {} }) => {
     const command = byName.get(name.toLowerCase());
-    if (!command || !authorize(policy, ctx, command.role).allowed) return [];
+    if (!command || !authorizeCommand(ctx, command).allowed) return [];
     const shape = command.args.shape as Record<string, z.ZodType>;
     const field = shape[key];
     const suggester = field ? suggesterOf(field) : key === 'bot' ? suggestBots : undefined;
@@ -864,7 +906,11 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         }
       };
       const bot = botOf(named) ?? botOf({});
-      const sources: SuggestionSources = { bot, botNames: botsOfChat(ctx).map((client) => client.name) };
+      const sources: SuggestionSources = {
+        bot,
+        botNames: botsOfChat(ctx).map((client) => client.name),
+        acrossBots: command.acrossBots !== undefined,
+      };
       return (await suggester(sources, prefix)).slice(0, MAX_SUGGESTIONS);
     } catch (error) {
       logger.warn({ err: describeShort(error), command: command.name, key }, 'suggestions failed');

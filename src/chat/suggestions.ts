@@ -18,6 +18,8 @@ export interface SuggestionSources {
   /** Undefined when no bot can be addressed here (none configured, or not allowed in this chat). */
   bot: FreqtradeClient | undefined;
   botNames: string[];
+  /** The command answers for every bot at once (`bot=all`, its spec's `acrossBots`). */
+  acrossBots?: boolean;
 }
 
 /** Suggestions for what is typed so far (`prefix`); the caller cuts them to the platform's limit. */
@@ -103,6 +105,19 @@ export const suggestLocks: Suggester = async ({ bot }, prefix) => {
   ];
 };
 
-/** The bots this chat may address. */
-export const suggestBots: Suggester = async ({ botNames }, prefix) =>
-  botNames.filter((name) => matchesTyped(prefix, name)).map((name) => ({ label: name, value: name }));
+/** The value of `bot` that asks every bot of the chat at once. */
+export const ALL_BOTS = 'all';
+
+/**
+ * The bots this chat may address, and first `all` when the command answers for every bot at once
+ * and the chat may address more than one.
+ */
+export const suggestBots: Suggester = async ({ botNames, acrossBots }, prefix) => {
+  const choices = botNames
+    .filter((name) => matchesTyped(prefix, name))
+    .map((name) => ({ label: name, value: name }));
+  if (acrossBots && botNames.length > 1 && matchesTyped(prefix, ALL_BOTS)) {
+    choices.unshift({ label: `${ALL_BOTS} (every bot of this chat at once)`, value: ALL_BOTS });
+  }
+  return choices;
+};

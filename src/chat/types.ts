@@ -124,6 +124,12 @@ export interface CommandSpec<S extends z.ZodObject = z.ZodObject> {
   usage: string;
   role: RequiredRole;
   /**
+   * Answered to anyone in any chat, configured or not (other forum topics, groups we do not serve,
+   * users on no list), as Freqtrade's /tg_info: only for `role: 'anyone'` commands that reveal
+   * nothing but the asker's own chat and id. Default false: strangers there hear nothing.
+   */
+  openToStrangers?: boolean;
+  /**
    * The role the configuration gives this command instead of `role` (e.g. `gemini.viewers_allowed`
    * opens /gemini to viewers); applied once, when the command is registered.
    */

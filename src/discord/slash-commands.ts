@@ -187,7 +187,10 @@ export function toSlashCommands(
       options.push({
         type: STRING,
         name: BOT_OPTION,
-        description: 'the Freqtrade bot to ask (default: this channel’s bot)',
+        // Autocomplete offers `all` first where the command answers for every bot at once.
+        description: command.acrossBots
+          ? 'the Freqtrade bot to ask, or all of them (default: this channel’s bot)'
+          : 'the Freqtrade bot to ask (default: this channel’s bot)',
         required: false,
         autocomplete: true,
       });

@@ -11,6 +11,7 @@ import { createResumableSender } from '../notify/delivery.js';
 import { DeliveryError, PlatformAuthError } from '../errors.js';
 import type { ChatPlatform } from '../platform/chat-platform.js';
 import type { TelegramConfig } from './config.js';
+import { type TelegramReplyKeyboard, telegramReplyKeyboard } from './keyboard.js';
 import { renderTelegram, type TelegramMessage } from './render.js';
 
 /** Where a message goes: a chat, and a forum topic when set. */
@@ -122,23 +123,44 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
     return context;
   };
 
-  const sendParts = async (target: TelegramTarget, reply: Reply, api: Api = bot.api) =>
-    sendRendered(target, renderTelegram(reply), api);
+  /** The configured reply keyboard (`telegram.keyboard`), or undefined when there is none. */
+  const replyKeyboard = config.keyboard ? telegramReplyKeyboard(config.keyboard) : undefined;
+  /**
+   * The reply keyboard for a command reply in this chat: only where commands are served (a
+   * configured chat, or a private chat), never in a group that is not ours (where a stranger's
+   * /tg_info is answered).
+   */
+  const keyboardFor = (ctx: CommandContext): TelegramReplyKeyboard | undefined =>
+    replyKeyboard && (ctx.isPrivate || config.chats.some((chat) => chat.chat_id === ctx.chatId))
+      ? replyKeyboard
+      : undefined;
 
-  /** Sends parts in order; returns the id of the message that carries buttons, if any. */
+  const sendParts = async (
+    target: TelegramTarget,
+    reply: Reply,
+    api: Api = bot.api,
+    keyboard?: TelegramReplyKeyboard,
+  ) => sendRendered(target, renderTelegram(reply), api, keyboard);
+
+  /**
+   * Sends parts in order; returns the id of the message that carries buttons, if any. A reply
+   * keyboard goes on the parts without inline buttons (a message carries one reply_markup).
+   */
   const sendRendered = async (
     target: TelegramTarget,
     parts: TelegramMessage[],
     api: Api = bot.api,
+    keyboard?: TelegramReplyKeyboard,
   ): Promise<number | undefined> => {
     let withButtons: number | undefined;
     for (const part of parts) {
+      const markup = toKeyboard(part) ?? keyboard;
       const sent = await api.sendMessage(target.chatId, part.html, {
         parse_mode: 'HTML',
         link_preview_options: { is_disabled: true },
         ...(target.threadId !== null ? { message_thread_id: target.threadId } : {}),
         ...(part.silent ? { disable_notification: true } : {}),
-        ...(toKeyboard(part) ? { reply_markup: toKeyboard(part) } : {}),
+        ...(markup ? { reply_markup: markup } : {}),
       });
       if (toKeyboard(part)) withButtons = sent.message_id;
     }
@@ -216,7 +238,12 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
     if (addressedTo && addressedTo.toLowerCase() !== ctx.me.username.toLowerCase()) return;
     const reply = await router.handleText(commandCtx, ctx.message.text);
     if (!reply) return;
-    const messageId = await sendParts({ chatId: commandCtx.chatId, threadId: commandCtx.threadId }, reply);
+    const messageId = await sendParts(
+      { chatId: commandCtx.chatId, threadId: commandCtx.threadId },
+      reply,
+      bot.api,
+      keyboardFor(commandCtx),
+    );
     scheduleExpiry(commandCtx.chatId, messageId, reply);
   });
 

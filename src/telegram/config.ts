@@ -39,6 +39,15 @@ const telegramEnabled = z.strictObject({
   chats: z.array(telegramChatSchema).default([]),
   /** Long polling is the default; a webhook needs a public URL. */
   polling_timeout_s: z.number().int().min(0).max(50).default(30),
+  /**
+   * An optional reply keyboard, as Freqtrade's `telegram.keyboard`: rows of command lines shown as
+   * buttons under the message field. Only read-only commands and argument-less pickers are
+   * allowed; the command registry checks each entry when the config is loaded (keyboard.ts).
+   */
+  keyboard: z
+    .array(z.array(z.string().trim().min(1).max(64)).min(1, 'a keyboard row needs at least one button'))
+    .min(1, 'a keyboard needs at least one row; leave the key out for none')
+    .optional(),
 });
 const telegramDisabled = z.looseObject({ enabled: z.literal(false) });
 

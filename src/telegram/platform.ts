@@ -9,6 +9,7 @@ import {
   telegramChatsOf,
   telegramSectionSchema,
 } from './config.js';
+import { assertTelegramKeyboard } from './keyboard.js';
 
 /** Telegram through grammY: commands in the configured chats and private chats, notifications to the chats. */
 export const telegramPlatform: PlatformModule<'telegram'> = definePlatform<'telegram', TelegramSection>({
@@ -24,7 +25,10 @@ export const telegramPlatform: PlatformModule<'telegram'> = definePlatform<'tele
     chats: telegramChatsOf,
     create(section, deps) {
       const config = enabledTelegramSection(section);
-      return config && createTelegramAdapter({ config, router: deps.router, logger: deps.logger });
+      if (!config) return undefined;
+      // Checked again against the commands really registered (extra folders, optional services).
+      assertTelegramKeyboard(config, deps.router.commands());
+      return createTelegramAdapter({ config, router: deps.router, logger: deps.logger });
     },
   },
 });

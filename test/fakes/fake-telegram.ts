@@ -148,6 +148,8 @@ export interface FakeTelegram {
   callbackAnswers(): Array<{ callback_query_id: string; text?: string; show_alert?: boolean }>;
   /** The current state of a message in a chat, or undefined if it never existed. */
   message(chatId: number | string, messageId: number): StoredMessageView | undefined;
+  /** The reply keyboard (ReplyKeyboardMarkup) the chat shows now, the last one sent; undefined when none. */
+  replyKeyboard(chatId: number | string): Record<string, unknown> | undefined;
   /** Resolves when `messages` has at least n entries (rejects after timeoutMs, default 5000). */
   waitForMessages(n: number, timeoutMs?: number): Promise<SentMessage[]>;
   /**
@@ -199,6 +201,8 @@ interface ChatState {
   isForum: boolean;
   nextMessageId: number;
   messages: Map<number, StoredMessage>;
+  /** The reply keyboard the chat shows now: the last one sent, until removed. */
+  replyKeyboard?: Record<string, unknown>;
 }
 
 interface StoredMessage {
@@ -291,11 +295,45 @@ function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
 
-/** Rejects an inline keyboard Telegram would reject; returns the error description or undefined. */
-function validateReplyMarkup(markup: unknown): string | undefined {
+/**
+ * Rejects a reply keyboard (ReplyKeyboardMarkup) Telegram would reject: `keyboard` is an array of
+ * arrays of KeyboardButton objects with a non-empty `text`, or of plain strings.
+ */
+function validateReplyKeyboard(markup: Record<string, unknown>): string | undefined {
+  const rows = markup['keyboard'];
+  if (!Array.isArray(rows))
+    return 'Bad Request: field "keyboard" of the ReplyKeyboardMarkup must be an Array';
+  for (const row of rows) {
+    if (!Array.isArray(row))
+      return 'Bad Request: field "keyboard" of the ReplyKeyboardMarkup must be an Array of Arrays';
+    for (const button of row) {
+      const text = typeof button === 'string' ? button : isRecord(button) ? button['text'] : undefined;
+      if (!isRecord(button) && typeof button !== 'string')
+        return "Bad Request: can't parse keyboard button: KeyboardButton must be a String or an Object";
+      if (typeof text !== 'string')
+        return 'Bad Request: can\'t parse keyboard button: Field "text" must be of type String';
+      if (text.trim() === '') return 'Bad Request: keyboard button text must be non-empty';
+    }
+  }
+  for (const flag of ['resize_keyboard', 'one_time_keyboard', 'is_persistent', 'selective']) {
+    if (flag in markup && typeof markup[flag] !== 'boolean')
+      return `Bad Request: field "${flag}" of the ReplyKeyboardMarkup must be of type Boolean`;
+  }
+  return undefined;
+}
+
+/**
+ * Rejects reply markup Telegram would reject; returns the error description or undefined. Edits
+ * take only an inline keyboard (`inlineOnly`); a new message may carry a reply keyboard instead.
+ */
+function validateReplyMarkup(markup: unknown, inlineOnly = false): string | undefined {
   if (markup === undefined) return undefined;
   if (!isRecord(markup)) return "Bad Request: can't parse reply keyboard markup JSON object";
-  if (!('inline_keyboard' in markup)) return undefined;
+  if (!('inline_keyboard' in markup)) {
+    if (inlineOnly) return 'Bad Request: inline keyboard expected';
+    if ('keyboard' in markup) return validateReplyKeyboard(markup);
+    return undefined;
+  }
   const rows = markup['inline_keyboard'];
   if (!Array.isArray(rows))
     return 'Bad Request: field "inline_keyboard" of the InlineKeyboardMarkup must be an Array';
@@ -726,7 +764,10 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       deleted: false,
       edits: 0,
     };
-    if (isRecord(markup)) stored.reply_markup = markup;
+    // A reply keyboard belongs to the chat, not the message: edits compare inline keyboards only.
+    if (isRecord(markup) && 'inline_keyboard' in markup) stored.reply_markup = markup;
+    if (isRecord(markup) && 'keyboard' in markup) chat.replyKeyboard = markup;
+    if (isRecord(markup) && 'remove_keyboard' in markup) delete chat.replyKeyboard;
     if (threadId !== undefined) stored.threadId = threadId;
     chat.messages.set(stored.message_id, stored);
 
@@ -759,7 +800,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     });
     if (!checked.ok) return badRequest(checked.description);
     const markup = jsonParam(params['reply_markup']);
-    const markupError = validateReplyMarkup(markup);
+    const markupError = validateReplyMarkup(markup, true);
     if (markupError) return badRequest(markupError);
     // Omitting reply_markup removes the inline keyboard, so "same content" compares against none.
     const newMarkup = isRecord(markup) ? markup : undefined;
@@ -802,7 +843,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     if ('ok' in target) return target;
     const { chat, message } = target;
     const markup = jsonParam(params['reply_markup']);
-    const markupError = validateReplyMarkup(markup);
+    const markupError = validateReplyMarkup(markup, true);
     if (markupError) return badRequest(markupError);
     const newMarkup = isRecord(markup) ? markup : undefined;
     if (JSON.stringify(newMarkup) === JSON.stringify(message.reply_markup)) return badRequest(NOT_MODIFIED);
@@ -1141,6 +1182,11 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     },
     callbackAnswers() {
       return answers.map((answer) => ({ ...answer }));
+    },
+    replyKeyboard(chatId) {
+      const key = chatKeyOf(chatId);
+      const keyboard = key ? chats.get(key)?.replyKeyboard : undefined;
+      return keyboard ? structuredClone(keyboard) : undefined;
     },
     message(chatId, messageId) {
       const key = chatKeyOf(chatId);

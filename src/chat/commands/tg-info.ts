@@ -29,6 +29,8 @@ export const tgInfoCommand = defineCommand({
   description: 'A config snippet with this chat id, topic and your access entry (answered to anyone)',
   usage: '/tg_info',
   role: 'anyone',
+  // Its point is to set up a chat or topic that is not configured yet, so it answers there too.
+  openToStrangers: true,
   needsBot: false,
   args: z.object({}),
   async run(run) {
