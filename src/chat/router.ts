@@ -241,7 +241,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
   const lastStrangerAnswer = new Map<string, number>();
   /**
    * A command open to strangers (/tg_info) asked where nothing else would be answered (a group or
-   * topic not configured, a user on no list): audited, and in a group answered once a minute per
+   * topic not configured, a user on no list): logged, and in a group answered once a minute per
    * user at most, as refusals are, so nobody can make the bot spam a group. False: stay silent.
    */
   const admitStranger = (ctx: CommandContext, command: AnyCommandSpec): boolean => {
@@ -267,7 +267,8 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       },
       'command open to strangers answered outside the allowed chats',
     );
-    audit(ctx, command.name, '', null, 'ok', 'open to strangers: asked outside the allowed chats');
+    // Logged, not audited: a stranger may ask as often as they like, and the audit log's actions
+    // must not be pushed out by them (refusals are capped apart; this is no refusal).
     return true;
   };
 
