@@ -171,4 +171,24 @@ describeWithRedis('Redis store on a real Redis', () => {
     expect(await admin.hget(`${PREFIX}meta`, 'layout')).toBe('2');
     expect(await admin.hget(`${PREFIX}chats`, 'telegram:1')).toBe('{"future":true}');
   });
+
+  it('queued notifications survive in order until dropped, and a takeover resumes them', async () => {
+    const leader = await open();
+    for (let n = 1; n <= 4; n++) {
+      leader.queueNotification({
+        id: `q-${n}`,
+        chat_key: 'telegram:1',
+        at_ms: 5_000,
+        reply: { title: `#${n}`, blocks: [] },
+      });
+    }
+    leader.dropQueuedNotifications(['q-2']);
+    await leader.flush();
+    const standby = await open();
+    expect(standby.queuedNotifications().map((queued) => queued.id)).toEqual(['q-1', 'q-3', 'q-4']);
+    expect(standby.queuedNotifications()[0]?.reply).toEqual({ title: '#1', blocks: [] });
+    standby.dropQueuedNotifications(['q-1', 'q-3', 'q-4']);
+    await standby.flush();
+    expect((await open()).queuedNotifications()).toEqual([]);
+  });
 });

@@ -13,6 +13,8 @@
  *   audit:refusals    list   AuditEntry JSON, oldest first, capped at 500
  *   nonces            hash   nonce key → last nonce; only ever raised (an atomic max)
  *   seen              hash   bot → SeenTrades JSON
+ *   outbox:order      zset   queued notification id, scored by the time it was queued
+ *   outbox:entries    hash   queued notification id → QueuedNotification JSON
  *   corrupt           hash   values that did not parse at load, kept aside with the time
  */
 import type { Logger } from '../logger.js';
@@ -25,6 +27,7 @@ import {
   type StoreData,
   seenTradesSchema,
 } from './schema.js';
+import { type QueuedNotification, queuedNotificationSchema } from './notification-journal.js';
 import { createStoreOperations, type StoreChange } from './state-operations.js';
 import type { Store } from './store.js';
 
@@ -35,6 +38,7 @@ export const REDIS_LAYOUT_VERSION = 1;
 export interface StoreRedisClient {
   eval(script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
   hgetall(key: string): Promise<Record<string, string>>;
+  zrange(key: string, start: number, stop: number): Promise<string[]>;
   lrange(key: string, start: number, stop: number): Promise<string[]>;
 }
 
@@ -75,6 +79,20 @@ const NONCE_SCRIPT = `${FENCE_CHECK}
 local current = tonumber(redis.call('HGET', KEYS[2], ARGV[2]))
 if current == nil or tonumber(ARGV[3]) > current then
   redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+end
+return 1`;
+
+/** Queues a notification: its body and its place in the order, together. */
+const QUEUE_SCRIPT = `${FENCE_CHECK}
+redis.call('HSET', KEYS[3], ARGV[2], ARGV[4])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+return 1`;
+
+/** Forgets delivered notifications (ids in ARGV[2..]). */
+const DROP_SCRIPT = `${FENCE_CHECK}
+for i = 2, #ARGV do
+  redis.call('ZREM', KEYS[2], ARGV[i])
+  redis.call('HDEL', KEYS[3], ARGV[i])
 end
 return 1`;
 
@@ -123,6 +141,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
   }
 
   const data: StoreData = emptyStoreData();
+  const queued = new Map<string, QueuedNotification>();
   let pending: Promise<unknown> = Promise.resolve();
   let closed = false;
 
@@ -143,13 +162,23 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
   };
 
   const load = async () => {
-    const [chats, actions, refusals, nonces, seen] = await Promise.all([
+    const [chats, actions, refusals, nonces, seen, queueOrder, queueEntries] = await Promise.all([
       redis.hgetall(key('chats')),
       redis.lrange(key('audit:actions'), 0, -1),
       redis.lrange(key('audit:refusals'), 0, -1),
       redis.hgetall(key('nonces')),
       redis.hgetall(key('seen')),
+      redis.zrange(key('outbox:order'), 0, -1),
+      redis.hgetall(key('outbox:entries')),
     ]);
+    queued.clear();
+    for (const id of queueOrder) {
+      const raw = queueEntries[id];
+      if (raw === undefined) continue;
+      const parsed = queuedNotificationSchema.safeParse(parseJson(raw));
+      if (parsed.success) queued.set(id, parsed.data);
+      else keepAside(`outbox:${id}`, raw, parsed.error.issues[0]?.message ?? 'not JSON');
+    }
     const fresh = emptyStoreData();
     for (const [chatKey, raw] of Object.entries(chats)) {
       const parsed = chatStateSchema.safeParse(parseJson(raw));
@@ -179,9 +208,14 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
   };
 
   function write(script: string, target: string, ...args: Array<string | number>): void {
+    writeKeys(script, [target], ...args);
+  }
+
+  function writeKeys(script: string, targets: string[], ...args: Array<string | number>): void {
     if (closed) return;
+    const target = targets.join(' ');
     // Sent now, in order, on the one connection: Redis applies the writes in the order made.
-    const sent = redis.eval(script, 2, fenceKey, target, fenceOwner, ...args);
+    const sent = redis.eval(script, 1 + targets.length, fenceKey, ...targets, fenceOwner, ...args);
     pending = Promise.all([pending, sent.catch((error: unknown) => reportWriteError(error, target))]);
   }
 
@@ -220,6 +254,24 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
 
   return {
     ...createStoreOperations(data, options.auditMaxEntries, persist),
+    queueNotification(entry) {
+      queued.set(entry.id, entry);
+      writeKeys(
+        QUEUE_SCRIPT,
+        [key('outbox:order'), key('outbox:entries')],
+        entry.id,
+        entry.at_ms,
+        JSON.stringify(entry),
+      );
+    },
+    dropQueuedNotifications(ids) {
+      const known = ids.filter((id) => queued.delete(id));
+      if (known.length === 0) return;
+      writeKeys(DROP_SCRIPT, [key('outbox:order'), key('outbox:entries')], ...known);
+    },
+    queuedNotifications() {
+      return [...queued.values()];
+    },
     async reload() {
       await pending;
       await load();

@@ -4,6 +4,7 @@
  * `onChange`, and the store behind it persists exactly that: lowdb rewrites its file, Redis
  * writes the one key.
  */
+import type { NotificationQueueStore } from './notification-journal.js';
 import type { Store } from './store.js';
 import { type AuditEntry, chatStateSchema, type StoreData, seenTradesSchema } from './schema.js';
 
@@ -23,7 +24,7 @@ export function isRefusal(entry: Pick<AuditEntry, 'outcome'>): boolean {
   return entry.outcome === 'denied';
 }
 
-export type StoreOperations = Omit<Store, 'flush' | 'close'>;
+export type StoreOperations = Omit<Store, 'flush' | 'close' | keyof NotificationQueueStore>;
 
 /** Store operations over `data` (mutated in place); every mutation is reported to `onChange`. */
 export function createStoreOperations(

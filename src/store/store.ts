@@ -11,6 +11,11 @@ import {
   type StoreData,
   storeDataSchema,
 } from './schema.js';
+import {
+  journalPathOf,
+  type NotificationQueueStore,
+  openNotificationJournal,
+} from './notification-journal.js';
 import { createStoreOperations } from './state-operations.js';
 
 export interface StoreOptions {
@@ -37,7 +42,7 @@ export interface AuditInput {
 }
 
 /** The one owner of persistent state. Every mutation is written to disk (atomically, by lowdb). */
-export interface Store {
+export interface Store extends NotificationQueueStore {
   chat(key: string): ChatState;
   updateChat(key: string, update: (state: ChatState) => void): void;
   chatKeys(): string[];
@@ -98,6 +103,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     }
   }
   const data = db.data;
+  const journal = openNotificationJournal(
+    options.path === null ? null : journalPathOf(options.path),
+    options.logger,
+  );
 
   let pending: Promise<void> = Promise.resolve();
   let closed = false;
@@ -112,11 +121,15 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 
   return {
     ...createStoreOperations(data, options.auditMaxEntries, persist),
+    queueNotification: journal.queueNotification,
+    dropQueuedNotifications: journal.dropQueuedNotifications,
+    queuedNotifications: journal.queuedNotifications,
     async flush() {
       await pending;
     },
     async close() {
       closed = true;
+      journal.close();
       await pending;
     },
   };
