@@ -23,6 +23,24 @@ export interface Reply {
    * can edit a sent message then ask `router.expiredPrompt(reply)` for its replacement.
    */
   expiresAtMs?: number;
+  /** A picture sent with the reply; title and blocks become its caption. */
+  image?: ReplyImage;
+}
+
+/**
+ * A picture carried by a reply (a chart, say). Telegram sends it as a photo with the rendered text
+ * as its caption, Discord as an attachment shown in the embed, the console as a temporary file;
+ * platforms that cannot upload show `alt` instead.
+ */
+export interface ReplyImage {
+  /** PNG bytes. */
+  png: Uint8Array;
+  /** File name offered to the platform, e.g. "profit-daily.png". */
+  fileName: string;
+  /** What the image shows, for screen readers and platforms that cannot show images. */
+  alt: string;
+  width: number;
+  height: number;
 }
 
 export type ReplyTone = 'profit' | 'loss' | 'entry' | 'info' | 'warning' | 'error' | 'neutral';

@@ -2,6 +2,7 @@ import { clearLine, createInterface, cursorTo, type Interface } from 'node:readl
 import type { Reply } from '../chat/reply.js';
 import type { CommandRouter } from '../chat/router.js';
 import type { CommandContext } from '../chat/types.js';
+import { createConsoleImageFiles } from './image-files.js';
 import {
   type ConsoleAnswer,
   consoleAnswerOf,
@@ -16,7 +17,10 @@ export interface ConsoleAdapter {
   start(): Promise<void>;
   /** Prints a notification; on a terminal, above the line being typed without garbling it. */
   notify(reply: Reply): Promise<void>;
-  /** Stops reading; `start()` resolves once the line being handled (if any) is answered. */
+  /**
+   * Stops reading; `start()` resolves once the line being handled (if any) is answered. Removes
+   * the temporary folder of reply images (it is also removed when the process exits).
+   */
   stop(): void;
 }
 
@@ -32,6 +36,8 @@ export interface ConsoleAdapterDeps {
   userId?: string;
   /** The console chat's id (its key is `console:<id>`); default `demo`. */
   chatId?: string;
+  /** Where the temporary folder of reply images is made; the OS temp folder by default. */
+  imageParentDir?: string;
 }
 
 const PROMPT = '> ';
@@ -42,6 +48,7 @@ const NO = new Set(['n', 'no', 'cancel']);
 export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
   const { router, output, interactive } = deps;
   const renderOptions = { color: deps.color };
+  const images = createConsoleImageFiles(deps.imageParentDir);
   const ctx: CommandContext = {
     platform: 'console',
     chatId: deps.chatId ?? 'demo',
@@ -74,9 +81,22 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
     }
   };
 
-  const printReply = (reply: Reply) => {
+  /** A reply's lines; its image is written to the temporary folder first and named there. */
+  const replyLines = async (reply: Reply): Promise<string[]> => {
+    if (!reply.image) return renderConsoleLines(reply, renderOptions);
+    let imagePath: string | undefined;
+    try {
+      imagePath = await images.write(reply.image);
+    } catch (error) {
+      print([`Could not save the image: ${error instanceof Error ? error.message : String(error)}`]);
+    }
+    return renderConsoleLines(reply, { ...renderOptions, ...(imagePath !== undefined ? { imagePath } : {}) });
+  };
+
+  const printReply = async (reply: Reply) => {
+    const lines = await replyLines(reply);
     answer = consoleAnswerOf(reply);
-    print([...renderConsoleLines(reply, renderOptions), '']);
+    print([...lines, '']);
   };
 
   const press = async (action: string) => {
@@ -86,8 +106,8 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
       lines.push(renderNoticeLine(outcome.notice, outcome.alert ?? false, renderOptions));
     }
     if (outcome.reply) {
+      lines.push(...(await replyLines(outcome.reply)));
       answer = consoleAnswerOf(outcome.reply);
-      lines.push(...renderConsoleLines(outcome.reply, renderOptions));
     } else {
       answer = { kind: 'none' };
     }
@@ -102,7 +122,7 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
     if (!interactive) print([`${PROMPT}${stripControlCharacters(line)}`]);
     if (line.startsWith('/')) {
       const reply = await router.handleText(ctx, line);
-      if (reply) printReply(reply);
+      if (reply) await printReply(reply);
       else print(['(no reply)', '']);
       return;
     }
@@ -184,9 +204,10 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
       return finished;
     },
     async notify(reply) {
-      print([...renderConsoleLines(reply, renderOptions), '']);
+      print([...(await replyLines(reply)), '']);
     },
     stop() {
+      images.removeAll();
       if (stopped) return;
       stopped = true;
       rl?.close();

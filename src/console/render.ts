@@ -1,4 +1,10 @@
-import { type Reply, type ReplyButton, type ReplyTone, renderTableText } from '../chat/reply.js';
+import {
+  type Reply,
+  type ReplyButton,
+  type ReplyImage,
+  type ReplyTone,
+  renderTableText,
+} from '../chat/reply.js';
 
 /**
  * What a reply's buttons ask of a console user, who cannot click: `confirm` (yes / no), `choice`
@@ -15,6 +21,19 @@ export type ConsoleAnswer =
 export interface ConsoleRenderOptions {
   /** Colour by tone with ANSI escapes (a terminal); false gives plain text (pipes, files). */
   color: boolean;
+  /** Where the reply's image was written; without it the image line gives only its alt text. */
+  imagePath?: string;
+}
+
+/**
+ * The line that stands for a reply's image: `🖼 image: <path> (<KB> KB, <w>×<h>) — <alt>`, or
+ * `🖼 image: <alt>` when it could not be written.
+ */
+export function renderImageLine(image: ReplyImage, imagePath: string | undefined): string {
+  const alt = stripControlCharacters(image.alt).replace(/\s*\n\s*/g, ' ');
+  if (imagePath === undefined) return `🖼 image: ${alt}`;
+  const kilobytes = (image.png.byteLength / 1024).toFixed(1);
+  return `🖼 image: ${stripControlCharacters(imagePath)} (${kilobytes} KB, ${image.width}×${image.height}) — ${alt}`;
 }
 
 /**
@@ -94,6 +113,7 @@ function buttonLines(reply: Reply): string[] {
 /**
  * Renders a reply as terminal lines: the title (bold, coloured by tone), then each block
  * (fields as `label: value`, tables aligned, code verbatim), then a hint line for its buttons.
+ * An image is one line under the title (see `renderImageLine`).
  * Plain text when `color` is false. Control characters in the content are dropped. A reply with
  * no title and no blocks gives only its button hint (or no lines).
  */
@@ -105,12 +125,15 @@ export function renderConsoleLines(reply: Reply, options: ConsoleRenderOptions):
   if (reply.title) {
     for (const line of clean(reply.title)) lines.push(paint(line, tone ? `1;${tone}` : '1', color));
   }
+  // The picture right under the title, as the other platforms show it above their text.
+  if (reply.image) lines.push(renderImageLine(reply.image, options.imagePath));
+  const bodyStart = lines.length;
   for (const block of reply.blocks) {
     switch (block.kind) {
       case 'text': {
         const code = block.style === 'bold' ? '1' : block.style === 'italic' ? '3' : '';
         // Without a title the first paragraph carries the tone (e.g. a lone warning).
-        const toned = !reply.title && lines.length === 0 && tone ? tone : '';
+        const toned = !reply.title && lines.length === bodyStart && tone ? tone : '';
         const style = [code, toned].filter(Boolean).join(';');
         for (const line of clean(block.text)) lines.push(paint(line, style, color));
         break;

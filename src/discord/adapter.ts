@@ -4,6 +4,7 @@
  * is still connecting.
  */
 import {
+  AttachmentBuilder,
   type AutocompleteInteraction,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
@@ -199,7 +200,7 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
         const first = expired ? renderDiscord(expired)[0] : undefined;
         if (!first) return;
         interaction
-          .editReply(toMessage(first))
+          .editReply(toMessage(first, true))
           .catch((error: unknown) =>
             logger.warn({ err: describeDiscordError(error) }, 'could not mark an expired confirmation'),
           );
@@ -210,11 +211,28 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
     expiryTimers.add(timer);
   };
 
-  const toMessage = (payload: DiscordMessagePayload) => ({
+  /**
+   * A payload as discord.js takes it; its upload (the image) as an attachment with its alt text.
+   * `replacing` an existing message drops the attachments it had (a refreshed chart replaces the
+   * old one instead of sitting beside it).
+   */
+  const toMessage = (payload: DiscordMessagePayload, replacing = false) => ({
     ...(payload.content !== undefined ? { content: payload.content } : {}),
     embeds: payload.embeds ?? [],
     components: payload.components ?? [],
     allowedMentions: { parse: [] },
+    ...(payload.files?.length
+      ? {
+          files: payload.files.map(
+            (file) =>
+              new AttachmentBuilder(Buffer.from(file.data), {
+                name: file.name,
+                description: file.description,
+              }),
+          ),
+        }
+      : {}),
+    ...(replacing ? { attachments: [] } : {}),
   });
 
   const handleChatInput = async (interaction: ChatInputCommandInteraction) => {
@@ -270,7 +288,7 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
       const payloads = renderDiscord(outcome.reply);
       const [first, ...rest] = payloads;
       if (outcome.mode === 'edit' && first) {
-        await interaction.editReply(toMessage(first));
+        await interaction.editReply(toMessage(first, true));
         scheduleExpiry(interaction, outcome.reply);
         for (const payload of rest) await interaction.followUp(toMessage(payload));
         return;
@@ -464,9 +482,31 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
     },
     async send(channelId, reply) {
       try {
-        await sendResumable(reply, renderDiscord(reply), async (payload) => {
+        await sendResumable(reply, renderDiscord(reply), async ({ files, ...payload }) => {
           await rest.post(Routes.channelMessages(channelId), {
-            body: { ...payload, allowed_mentions: { parse: [] } },
+            body: {
+              ...payload,
+              allowed_mentions: { parse: [] },
+              ...(files?.length
+                ? {
+                    attachments: files.map((file, id) => ({
+                      id,
+                      filename: file.name,
+                      description: file.description,
+                    })),
+                  }
+                : {}),
+            },
+            ...(files?.length
+              ? {
+                  files: files.map((file, id) => ({
+                    key: `files[${id}]`,
+                    name: file.name,
+                    data: Buffer.from(file.data),
+                    contentType: 'image/png',
+                  })),
+                }
+              : {}),
           });
         });
       } catch (error) {

@@ -8,6 +8,7 @@ import {
   type Reply,
   type ReplyBlock,
   type ReplyButton,
+  type ReplyImage,
   type ReplyTone,
   renderTableText,
 } from '../chat/reply.js';
@@ -26,6 +27,20 @@ export interface DiscordEmbed {
   color?: number;
   fields?: DiscordEmbedField[];
   footer?: { text: string };
+  /** `attachment://<file name>` shows a file uploaded with the message. */
+  image?: { url: string };
+}
+
+/**
+ * A file to upload with a message. Not a field of Discord's JSON: adapters send it as a multipart
+ * part (`files[n]`) and list it in the payload's `attachments` with its description.
+ */
+export interface DiscordUpload {
+  /** The file name the embed refers to (`attachment://<name>`): letters, digits, `.`, `_`, `-`. */
+  name: string;
+  data: Uint8Array;
+  /** Alt text (Discord's attachment `description`, ≤ 1024 characters). */
+  description: string;
 }
 
 /** https://discord.com/developers/docs/interactions/message-components#button-object-button-styles */
@@ -49,6 +64,8 @@ export interface DiscordMessagePayload {
   embeds?: DiscordEmbed[];
   components?: DiscordActionRow[];
   flags?: number;
+  /** Files to upload with this message (the reply's image, on the first message). */
+  files?: DiscordUpload[];
 }
 
 /**
@@ -71,6 +88,8 @@ export const DISCORD_LIMITS = {
   buttonsPerRow: 5,
   buttonLabel: 80,
   customId: 100,
+  /** An attachment's `description` (alt text). */
+  attachmentDescription: 1024,
 } as const;
 
 /** https://discord.com/developers/docs/resources/message#message-object-message-flags */
@@ -477,6 +496,19 @@ function embedSize(embed: DiscordEmbed): number {
 }
 
 /**
+ * A reply's image as an upload. Discord matches `attachment://name` against the uploaded file's
+ * name, which it stores with other characters replaced; so the name keeps only safe ones.
+ */
+function toUpload(image: ReplyImage): DiscordUpload {
+  const name = image.fileName.replace(/[^A-Za-z0-9._-]/g, '_') || 'image.png';
+  return {
+    name,
+    data: image.png,
+    description: truncatePlain(image.alt, DISCORD_LIMITS.attachmentDescription),
+  };
+}
+
+/**
  * Renders a Reply as Discord message payloads: the title and tone become the embed title and
  * colour, `fields` blocks embed fields, text, tables and code the description (tables and code
  * as ``` blocks). Splits at every Discord limit (4096 per description, 25 fields, 10 embeds and
@@ -484,6 +516,7 @@ function embedSize(embed: DiscordEmbed): number {
  * `MAX_PAYLOADS` messages, or 25 buttons, the rest is cut and a footer note says so. Returns []
  * for a reply with nothing to show; a reply with only buttons gets a "…" description. Throws
  * ValidationError when a button's action is not 1-100 characters (Discord's custom_id).
+ * A reply's image goes in the first message's `files`, shown in its first embed.
  */
 export function renderDiscord(reply: Reply): DiscordMessagePayload[] {
   const { rows, note: buttonNote } = layoutButtons(reply);
@@ -506,6 +539,11 @@ export function renderDiscord(reply: Reply): DiscordMessagePayload[] {
       toEmbed({ description: ELLIPSIS, fields: [], size: 1 }, TONE_COLORS[reply.tone ?? 'neutral']),
     );
   }
+  // The image shows in the first embed (under the title), uploaded with the first message.
+  const upload = reply.image ? toUpload(reply.image) : undefined;
+  if (upload && embeds.length === 0) embeds.push({ color: TONE_COLORS[reply.tone ?? 'neutral'] });
+  const imageEmbed = embeds[0];
+  if (upload && imageEmbed) imageEmbed.image = { url: `attachment://${upload.name}` };
   if (embeds.length === 0) return [];
 
   // Embeds into messages: at most 10 and 6000 characters (less the note reserve) each.
@@ -541,6 +579,8 @@ export function renderDiscord(reply: Reply): DiscordMessagePayload[] {
     embeds,
     ...(flags !== undefined ? { flags } : {}),
   }));
+  const firstPayload = payloads[0];
+  if (upload && firstPayload) firstPayload.files = [upload];
   const lastPayload = payloads.at(-1);
   const lastEmbed = lastPayload?.embeds?.at(-1);
   if (lastEmbed && notes.length > 0) {

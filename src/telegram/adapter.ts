@@ -1,6 +1,6 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
-import { Api, Bot, type Context, GrammyError, HttpError } from 'grammy';
+import { Api, Bot, type Context, GrammyError, HttpError, InputFile } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { AnyCommandSpec, CommandContext } from '../chat/types.js';
 import type { Reply } from '../chat/reply.js';
@@ -12,7 +12,12 @@ import { DeliveryError, PlatformAuthError } from '../errors.js';
 import type { ChatPlatform } from '../platform/chat-platform.js';
 import type { TelegramConfig } from './config.js';
 import { type TelegramReplyKeyboard, telegramReplyKeyboard } from './keyboard.js';
-import { renderTelegram, type TelegramMessage } from './render.js';
+import {
+  renderTelegram,
+  renderTelegramPhoto,
+  type TelegramMessage,
+  type TelegramPhotoMessage,
+} from './render.js';
 
 /** Where a message goes: a chat, and a forum topic when set. */
 export interface TelegramTarget {
@@ -54,7 +59,7 @@ export function telegramCommandMenu(
     .map((command) => ({ command: command.name, description: command.description.slice(0, 256) }));
 }
 
-function toKeyboard(message: TelegramMessage) {
+function toKeyboard(message: TelegramMessage | TelegramPhotoMessage) {
   return message.buttons?.length ? { inline_keyboard: message.buttons } : undefined;
 }
 
@@ -135,12 +140,54 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
       ? replyKeyboard
       : undefined;
 
+  /**
+   * Sends a reply: one photo when it carries an image, else its text parts in order. A reply
+   * keyboard goes on whatever carries no inline buttons (a message carries one reply_markup).
+   */
   const sendParts = async (
     target: TelegramTarget,
     reply: Reply,
     api: Api = bot.api,
     keyboard?: TelegramReplyKeyboard,
-  ) => sendRendered(target, renderTelegram(reply), api, keyboard);
+  ) =>
+    reply.image
+      ? sendPhoto(target, renderTelegramPhoto(reply, reply.image), api, keyboard)
+      : sendRendered(target, renderTelegram(reply), api, keyboard);
+
+  /** The photo's bytes as an upload (grammY sends it as multipart/form-data, `attach://`). */
+  const photoFile = (photo: TelegramPhotoMessage) => new InputFile(photo.image.png, photo.image.fileName);
+
+  /** Sends a photo with its caption and buttons; returns its message id when it has buttons. */
+  const sendPhoto = async (
+    target: TelegramTarget,
+    photo: TelegramPhotoMessage,
+    api: Api = bot.api,
+    replyKeyboardOfChat?: TelegramReplyKeyboard,
+  ): Promise<number | undefined> => {
+    const keyboard = toKeyboard(photo);
+    const markup = keyboard ?? replyKeyboardOfChat;
+    const sent = await api.sendPhoto(target.chatId, photoFile(photo), {
+      ...(photo.caption !== undefined ? { caption: photo.caption, parse_mode: 'HTML' as const } : {}),
+      ...(target.threadId !== null ? { message_thread_id: target.threadId } : {}),
+      ...(photo.silent ? { disable_notification: true } : {}),
+      ...(markup ? { reply_markup: markup } : {}),
+    });
+    return keyboard ? sent.message_id : undefined;
+  };
+
+  /** Replaces a photo message's picture, caption and buttons (a Refresh of an image reply). */
+  const editPhoto = async (chatId: number | string, messageId: number, photo: TelegramPhotoMessage) => {
+    await bot.api.editMessageMedia(
+      chatId,
+      messageId,
+      {
+        type: 'photo',
+        media: photoFile(photo),
+        ...(photo.caption !== undefined ? { caption: photo.caption, parse_mode: 'HTML' as const } : {}),
+      },
+      { reply_markup: toKeyboard(photo) ?? { inline_keyboard: [] } },
+    );
+  };
 
   /**
    * Sends parts in order; returns the id of the message that carries buttons, if any. A reply
@@ -182,8 +229,14 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
         const expired = router.expiredPrompt(reply);
         if (!expired) return;
         const parts = renderTelegram(expired);
-        const edit =
-          parts.length === 1 && parts[0]
+        const photo = expired.image ? renderTelegramPhoto(expired, expired.image) : undefined;
+        // A photo has a caption, not a text.
+        const edit = photo
+          ? bot.api.editMessageCaption(chatId, messageId, {
+              ...(photo.caption !== undefined ? { caption: photo.caption, parse_mode: 'HTML' as const } : {}),
+              reply_markup: { inline_keyboard: [] },
+            })
+          : parts.length === 1 && parts[0]
             ? bot.api.editMessageText(chatId, messageId, parts[0].html, {
                 parse_mode: 'HTML',
                 link_preview_options: { is_disabled: true },
@@ -278,6 +331,19 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
     }
     if (!outcome.reply) return;
     const target = { chatId: String(chat.id), threadId };
+    if (outcome.mode === 'edit' && outcome.reply.image) {
+      const photo = renderTelegramPhoto(outcome.reply, outcome.reply.image);
+      try {
+        await editPhoto(chat.id, message.message_id, photo);
+        if (toKeyboard(photo)) scheduleExpiry(target.chatId, message.message_id, outcome.reply);
+      } catch (error) {
+        if (error instanceof GrammyError && /message is not modified/i.test(error.description)) return;
+        // Not a photo message, gone, or too old to edit: the result is still shown, as a new one.
+        logger.warn({ err: describeError(error) }, 'could not edit the photo; sending the result instead');
+        scheduleExpiry(target.chatId, await sendPhoto(target, photo), outcome.reply);
+      }
+      return;
+    }
     const parts = renderTelegram(outcome.reply);
     const [first, ...rest] = parts;
     if (outcome.mode === 'edit' && first) {

@@ -3,7 +3,7 @@
  * Pure; no grammY types. Text is escaped, so pairs, reasons and tags containing `<`, `&`, `_`
  * or `*` arrive intact (HTML has no meaning for `_` and `*`, unlike Telegram's Markdown modes).
  */
-import { type Reply, type ReplyBlock, renderTableText } from '../chat/reply.js';
+import { type Reply, type ReplyBlock, type ReplyImage, renderTableText } from '../chat/reply.js';
 import { ValidationError } from '../errors.js';
 
 export interface TelegramMessage {
@@ -17,6 +17,13 @@ export interface TelegramMessage {
  * counted as Unicode code points of the text with tags removed and `&lt;` as one character.
  */
 export const TELEGRAM_MAX_MESSAGE_LENGTH = 4096;
+/**
+ * https://core.telegram.org/bots/api#sendphoto: "Photo caption ..., 0-1024 characters after
+ * entities parsing", counted like a message text.
+ */
+export const TELEGRAM_MAX_CAPTION_LENGTH = 1024;
+/** Ends a caption that had to be cut (on its own line, so it never lands inside a tag). */
+const CAPTION_CUT_MARK = '\n…';
 /** https://core.telegram.org/bots/api#inlinekeyboardbutton: callback_data is 1-64 bytes. */
 const MAX_CALLBACK_DATA_BYTES = 64;
 /** Sent when a reply has buttons but no text: Telegram refuses a message without text. */
@@ -357,4 +364,48 @@ export function renderTelegram(
     else messages.push({ html: escapeHtml(BUTTONS_ONLY_TEXT), buttons, silent });
   }
   return messages;
+}
+
+/** A reply with an image, as one Telegram photo (sendPhoto / editMessageMedia). */
+export interface TelegramPhotoMessage {
+  image: ReplyImage;
+  /** The title and blocks as Telegram HTML, ≤ 1024 code points after parsing; none when empty. */
+  caption?: string;
+  /** True when the text was longer than a caption and was cut (ending with "…"). */
+  captionCut: boolean;
+  buttons?: Array<Array<{ text: string; callback_data: string }>>;
+  silent: boolean;
+}
+
+/**
+ * Renders a reply that carries an image as one Telegram photo: the title and blocks become the
+ * HTML caption (rendered as a message would be, with tags balanced), cut at a line boundary with
+ * a final "…" when longer than `maxCaptionLength` code points after entity parsing; the buttons
+ * go under the photo. Throws ValidationError for a bad button action, as `renderTelegram` does.
+ */
+export function renderTelegramPhoto(
+  reply: Reply,
+  image: ReplyImage,
+  maxCaptionLength: number = TELEGRAM_MAX_CAPTION_LENGTH,
+): TelegramPhotoMessage {
+  if (!Number.isInteger(maxCaptionLength) || maxCaptionLength < CAPTION_CUT_MARK.length + 1) {
+    throw new RangeError(`renderTelegramPhoto: maxCaptionLength is too small, got ${maxCaptionLength}`);
+  }
+  const buttons = toButtons(reply);
+  const { buttons: _buttons, image: _image, ...text } = reply;
+  const whole = renderTelegram(text, maxCaptionLength);
+  let caption = whole[0]?.html;
+  const captionCut = whole.length > 1;
+  if (captionCut) {
+    // Each part closes its own tags, so the first part of a shorter split is a safe prefix.
+    const shorter = renderTelegram(text, maxCaptionLength - CAPTION_CUT_MARK.length);
+    caption = `${shorter[0]?.html ?? ''}${escapeHtml(CAPTION_CUT_MARK)}`;
+  }
+  return {
+    image,
+    ...(caption !== undefined ? { caption } : {}),
+    captionCut,
+    ...(buttons ? { buttons } : {}),
+    silent: reply.silent ?? false,
+  };
 }

@@ -56,11 +56,22 @@ export function renderJsonBody(reply: Reply): Record<string, unknown> {
 }
 
 /**
+ * A reply as a webhook can carry it: no webhook format here uploads files, so an image becomes
+ * a last line `(image: <alt>)` and the reply has no image.
+ */
+export function withImageAsText(reply: Reply): Reply {
+  if (!reply.image) return reply;
+  const { image, ...rest } = reply;
+  return { ...rest, blocks: [...rest.blocks, { kind: 'text', text: `(image: ${image.alt})` }] };
+}
+
+/**
  * The bodies to POST for a reply, in order: Discord embeds and colours as the Discord adapter
  * renders them (without buttons: a channel webhook cannot carry them), one Slack message, or
- * one JSON document.
+ * one JSON document. An image is named by its alt text (`withImageAsText`), never uploaded.
  */
-export function renderWebhookBodies(reply: Reply, format: WebhookFormat): Array<Record<string, unknown>> {
+export function renderWebhookBodies(original: Reply, format: WebhookFormat): Array<Record<string, unknown>> {
+  const reply = withImageAsText(original);
   if (format === 'slack') return [renderSlackBody(reply)];
   if (format === 'json') return [renderJsonBody(reply)];
   return renderDiscord({ ...reply, buttons: [] }).map(({ components: _buttons, ...payload }) => ({

@@ -15,6 +15,8 @@ export interface CommandReply {
   buttons: string[];
   /** The platform's id of the message, for pressing its buttons and reading its edits. */
   id: string;
+  /** The picture the reply carries: the bytes the platform received, and its alt text where it keeps one. */
+  image?: { bytes: Uint8Array; alt?: string };
 }
 
 export interface CommandHarness {

@@ -3,6 +3,7 @@
  * A platform gets the whole suite by adding a harness file that calls `commandContract`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { pictureRunOf, testPicturePng } from '../fixtures/image-commands/picture.js';
 import { until } from '../support/harness.js';
 import type { CommandHarness, CommandHarnessDefinition } from './command-harness.js';
 
@@ -56,6 +57,30 @@ export function commandContract(definition: CommandHarnessDefinition): void {
       expect(denied.text).toMatch(/not allowed/);
       expect(denied.buttons).toEqual([]);
       expect(harness.stateChangingCalls()).toEqual([]);
+    });
+
+    it('sends a picture byte for byte under its text, and Refresh replaces it', async () => {
+      const h = await definition.start();
+      harness = h;
+      const reply = await h.run('picture', { lines: '2' });
+      expect(reply.text).toContain('Line 2: <b> & "quotes" stay text');
+      const run = pictureRunOf(reply.text);
+      expect(run).toBeDefined();
+      expect(Buffer.from(reply.image?.bytes ?? []).equals(testPicturePng(run ?? 0))).toBe(true);
+      if (reply.image?.alt !== undefined) expect(reply.image.alt).toContain(`Test picture number ${run}`);
+      expect(reply.buttons).toEqual([expect.stringContaining('Refresh')]);
+
+      await h.press(reply, 'Refresh');
+      await until(
+        () => (pictureRunOf(h.current(reply).text) ?? 0) > (run ?? 0),
+        5000,
+        'the refreshed picture',
+      );
+      const refreshed = h.current(reply);
+      const again = pictureRunOf(refreshed.text) ?? 0;
+      expect(Buffer.from(refreshed.image?.bytes ?? []).equals(testPicturePng(again))).toBe(true);
+      if (refreshed.image?.alt !== undefined)
+        expect(refreshed.image.alt).toContain(`Test picture number ${again}`);
     });
 
     it('never shows a secret in replies or logs', async () => {

@@ -13,6 +13,8 @@ export interface UploadedFile {
   filename: string;
   contentType: string;
   size: number;
+  /** The uploaded bytes, exactly as sent. */
+  data: Buffer;
 }
 
 export type ParsedBody =
@@ -54,7 +56,7 @@ function parseMultipart(
       const filename = /filename="([^"]*)"/i.exec(headers)?.[1];
       const contentType = /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1] ?? 'application/octet-stream';
       if (name !== undefined && filename !== undefined) {
-        files.push({ field: name, filename, contentType, size: content.length });
+        files.push({ field: name, filename, contentType, size: content.length, data: Buffer.from(content) });
       } else if (name !== undefined) {
         fields.set(name, content.toString('utf8'));
       }

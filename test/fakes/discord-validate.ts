@@ -657,3 +657,39 @@ export function validateAutocompleteChoices(data: unknown): ErrorTree {
   });
   return tree;
 }
+
+/**
+ * Embed images and thumbnails that name an upload (`attachment://<name>`) must name a file of the
+ * message, as Discord checks them; an error tree (empty when all are found).
+ */
+export function validateAttachmentReferences(
+  embeds: Array<Record<string, unknown>>,
+  filenames: readonly string[],
+): ErrorTree {
+  const errors: ErrorTree = {};
+  const known = new Set(filenames);
+  embeds.forEach((embed, index) => {
+    for (const key of ['image', 'thumbnail'] as const) {
+      const media = embed[key];
+      const url = isRecord(media) ? media['url'] : undefined;
+      if (typeof url !== 'string' || !url.startsWith('attachment://')) continue;
+      const name = url.slice('attachment://'.length);
+      if (known.has(name)) continue;
+      const allEmbeds = (errors['embeds'] ?? {}) as ErrorTree;
+      errors['embeds'] = allEmbeds;
+      const embedErrors = (allEmbeds[String(index)] ?? {}) as ErrorTree;
+      allEmbeds[String(index)] = embedErrors;
+      embedErrors[key] = {
+        url: {
+          _errors: [
+            {
+              code: 'ATTACHMENT_NOT_FOUND',
+              message: `Attachment "${name}" referenced by ${url} was not uploaded with the message.`,
+            },
+          ],
+        },
+      };
+    }
+  });
+  return errors;
+}

@@ -52,6 +52,7 @@ import {
   validateAutocompleteChoices,
   validateCommand,
   validateCommandList,
+  validateAttachmentReferences,
   validateMessageBody,
 } from './discord-validate.js';
 
@@ -91,8 +92,20 @@ export interface FakeDiscordMessage {
   at: number;
   /** Whether this entry created the message or changed an existing one. */
   action: 'create' | 'edit';
-  /** Uploaded files, as Discord lists them on the message. */
-  attachments: Array<{ id: string; filename: string; size: number; content_type: string }>;
+  /** Uploaded files, as Discord lists them on the message, with the bytes received. */
+  attachments: FakeDiscordAttachment[];
+}
+
+/** A file uploaded with a message (multipart `files[n]`, described by the payload's `attachments[n]`). */
+export interface FakeDiscordAttachment {
+  id: string;
+  filename: string;
+  size: number;
+  content_type: string;
+  /** Alt text, from the payload's `attachments[].description`. */
+  description?: string;
+  /** The uploaded bytes, exactly as sent (not part of Discord's JSON). */
+  bytes: Buffer;
 }
 
 export interface FakeDiscordRequest {
@@ -253,7 +266,7 @@ interface StoredMessage {
   content: string;
   embeds: Array<Record<string, unknown>>;
   components: unknown[];
-  attachments: Array<{ id: string; filename: string; size: number; content_type: string }>;
+  attachments: FakeDiscordAttachment[];
   flags: number;
   createdAt: number;
   editedAt?: number;
@@ -462,7 +475,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       mentions: [],
       mention_roles: [],
       mention_channels: [],
-      attachments: message.attachments.map((attachment) => ({
+      attachments: message.attachments.map(({ bytes: _bytes, ...attachment }) => ({
         ...attachment,
         url: `https://cdn.discordapp.com/attachments/${message.channelId}/${attachment.id}/${attachment.filename}`,
         proxy_url: `https://media.discordapp.net/attachments/${message.channelId}/${attachment.id}/${attachment.filename}`,
@@ -490,13 +503,38 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     return object;
   }
 
-  function attachmentsFrom(files: UploadedFile[]): StoredMessage['attachments'] {
-    return files.map((file) => ({
-      id: snowflake(),
-      filename: file.filename,
-      size: file.size,
-      content_type: file.contentType,
-    }));
+  /**
+   * The uploads of a request as attachments: `files[n]` is described by the payload's
+   * `attachments` entry with id n (its `description`, and `filename` when given).
+   */
+  function attachmentsFrom(files: UploadedFile[], body: unknown): StoredMessage['attachments'] {
+    const listed = bodyRecord(body)['attachments'];
+    const entries = Array.isArray(listed) ? listed.filter(isRecord) : [];
+    return files.map((file) => {
+      const index = /^files\[(\d+)\]$/.exec(file.field)?.[1] ?? file.field;
+      const entry = entries.find((candidate) => String(candidate['id']) === index);
+      const attachment: FakeDiscordAttachment = {
+        id: snowflake(),
+        filename: typeof entry?.['filename'] === 'string' ? entry['filename'] : file.filename,
+        size: file.size,
+        content_type: file.contentType,
+        bytes: file.data,
+      };
+      if (typeof entry?.['description'] === 'string') attachment.description = entry['description'];
+      return attachment;
+    });
+  }
+
+  /** Discord refuses embeds that show an `attachment://` file the message does not have. */
+  function missingAttachment(
+    embeds: Array<Record<string, unknown>>,
+    attachments: StoredMessage['attachments'],
+  ): Outcome | undefined {
+    const errors = validateAttachmentReferences(
+      embeds,
+      attachments.map((attachment) => attachment.filename),
+    );
+    return hasErrors(errors) ? invalidFormBody(errors) : undefined;
   }
 
   /** Checks a create body and builds the message; an Outcome when Discord would refuse it. */
@@ -513,7 +551,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     const content = typeof fields['content'] === 'string' ? fields['content'] : '';
     const embeds = normalizeEmbeds(fields['embeds']);
     const components = Array.isArray(fields['components']) ? structuredClone(fields['components']) : [];
-    const attachments = attachmentsFrom(files);
+    const attachments = attachmentsFrom(files, body);
+    const unknownFile = missingAttachment(embeds, attachments);
+    if (unknownFile) return unknownFile;
     const stickerIds = Array.isArray(fields['sticker_ids']) ? fields['sticker_ids'] : [];
     const poll = isRecord(fields['poll']) ? fields['poll'] : undefined;
     if (isEmptyMessage({ content, embeds, components, attachments, stickerIds, poll }))
@@ -561,12 +601,15 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       next.components = Array.isArray(fields['components']) ? structuredClone(fields['components']) : [];
     }
     if (Array.isArray(fields['attachments'])) {
+      // Existing attachments listed by id stay; entries for new uploads (id n of files[n]) match none.
       const keep = new Set(
         fields['attachments'].filter(isRecord).map((attachment) => String(attachment['id'] ?? '')),
       );
       next.attachments = message.attachments.filter((attachment) => keep.has(attachment.id));
     }
-    next.attachments = [...next.attachments, ...attachmentsFrom(files)];
+    next.attachments = [...next.attachments, ...attachmentsFrom(files, body)];
+    const unknownFile = missingAttachment(next.embeds, next.attachments);
+    if (unknownFile) return unknownFile;
     if (isEmptyMessage(next)) return EMPTY_MESSAGE();
     Object.assign(message, next);
     if ('flags' in fields) {

@@ -6,7 +6,11 @@
  * works too), and get Telegram's envelopes and error texts back:
  * `{"ok":false,"error_code":400,"description":"Bad Request: ..."}`, 429 with
  * `parameters.retry_after`, 401 `Unauthorized` for another token, 404 `Not Found` for an unknown
- * method (including real Bot API methods this fake does not implement, e.g. sendPhoto).
+ * method (including real Bot API methods this fake does not implement, e.g. sendDocument).
+ *
+ * Photos (`sendPhoto`, `editMessageMedia`) arrive as multipart/form-data with the file in a part
+ * named by `attach://<name>`; their bytes are kept (`SentMessage.photo`) so tests can decode them.
+ * Captions are checked as texts are, but may be empty and are limited to 1024 code points.
  *
  * Message texts go through the same checks Telegram applies (see `./telegram-html.ts`): HTML parse
  * mode parsed strictly, trimming, non-empty, ≤ 4096 code points after entity parsing.
@@ -50,8 +54,8 @@ export interface FakeTelegramOptions {
   /** Default {id: 999000, username: 'chatops_test_bot', first_name: 'ChatOps'}. */
   botUser?: { id: number; username: string; first_name: string };
   /**
-   * Default false. true (or partial limits) = enforce flood limits on sendMessage and
-   * editMessageText: per chat (GCRA, 1 msg/s with a burst of 3), per group chat (chat_id < 0,
+   * Default false. true (or partial limits) = enforce flood limits on sendMessage,
+   * editMessageText, sendPhoto and editMessageMedia: per chat (GCRA, 1 msg/s with a burst of 3), per group chat (chat_id < 0,
    * 20 per sliding minute) and overall (30 per sliding second). Violations get 429 with an integer
    * `retry_after` ≥ 1 (seconds). Rejected calls do not count.
    */
@@ -70,9 +74,23 @@ export interface SentMessage {
   disable_notification?: boolean;
   reply_markup?: unknown;
   at: number;
-  method: 'sendMessage' | 'editMessageText';
+  method: 'sendMessage' | 'editMessageText' | 'sendPhoto' | 'editMessageMedia';
   /** Formatting entities Telegram derived from the HTML (UTF-16 offsets). */
   entities: TelegramEntity[];
+  /** The uploaded picture of a photo message; `text` and `html` are then its caption. */
+  photo?: SentPhoto;
+}
+
+/** A photo as the fake received it. */
+export interface SentPhoto {
+  file_id: string;
+  /** The upload's file name (the multipart part's `filename`). */
+  fileName: string;
+  /** The uploaded bytes, exactly as sent. */
+  bytes: Buffer;
+  /** From the PNG header (0 for other formats). */
+  width: number;
+  height: number;
 }
 
 export interface ApiCall {
@@ -96,6 +114,8 @@ export interface StoredMessageView {
   message_thread_id?: number;
   deleted: boolean;
   edits: number;
+  /** Set for a photo message (its `text` is the caption). */
+  photo?: SentPhoto;
 }
 
 type ChatType = 'private' | 'group' | 'supergroup' | 'channel';
@@ -106,7 +126,7 @@ export interface FakeTelegram {
   readonly token: string;
   /** Every call, in arrival order. */
   readonly calls: ApiCall[];
-  /** Every ACCEPTED sendMessage / editMessageText, in order. */
+  /** Every ACCEPTED sendMessage / editMessageText / sendPhoto / editMessageMedia, in order. */
   readonly messages: SentMessage[];
   /** 429 answers so far, injected and enforced. */
   readonly count429: number;
@@ -179,6 +199,10 @@ const CHAT_ACTIONS = new Set([
   'record_video_note',
   'upload_video_note',
 ]);
+/** https://core.telegram.org/bots/api#sendphoto: caption of 0-1024 characters after entities parsing. */
+const MAX_CAPTION_LENGTH = 1024;
+const CAPTION_TOO_LONG = 'Bad Request: message caption is too long';
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** https://core.telegram.org/bots/api#answercallbackquery: text of 0-200 characters. */
 const MAX_CALLBACK_ANSWER_LENGTH = 200;
 const QUERY_INVALID = 'Bad Request: query is too old and response timeout expired or query ID is invalid';
@@ -218,6 +242,8 @@ interface StoredMessage {
   deleted: boolean;
   editDate?: number;
   edits: number;
+  /** Set for a photo message: `text`, `html` and `entities` are then its caption. */
+  photo?: SentPhoto;
 }
 
 type Outcome =
@@ -442,7 +468,19 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Text fields of a multipart/form-data body; file parts become `{ filename, bytes }`. */
+/** An uploaded file part of a multipart/form-data body. */
+interface UploadedFile {
+  filename: string;
+  /** Its size in bytes. */
+  bytes: number;
+  data: Buffer;
+}
+
+function isUploadedFile(value: unknown): value is UploadedFile {
+  return isRecord(value) && Buffer.isBuffer(value['data']) && typeof value['filename'] === 'string';
+}
+
+/** Text fields of a multipart/form-data body; file parts become `{ filename, bytes, data }`. */
 function parseMultipart(body: Buffer, boundary: string): Params {
   const params: Params = {};
   const delimiter = Buffer.from(`--${boundary}`);
@@ -457,11 +495,15 @@ function parseMultipart(body: Buffer, boundary: string): Params {
     if (headerEnd !== -1) {
       const headers = part.subarray(0, headerEnd).toString('utf8');
       const content = part.subarray(headerEnd + 4);
-      const name = /name="([^"]*)"/i.exec(headers)?.[1];
-      const filename = /filename="([^"]*)"/i.exec(headers)?.[1];
+      const name = /(?:^|[;\s])name="([^"]*)"/i.exec(headers)?.[1];
+      // grammY writes `filename=<name>` unquoted; browsers and most clients quote it.
+      const filenameMatch = /filename=(?:"([^"]*)"|([^;\r\n]*))/i.exec(headers);
+      const filename = filenameMatch ? (filenameMatch[1] ?? filenameMatch[2] ?? '').trim() : undefined;
       if (name !== undefined) {
         params[name] =
-          filename !== undefined ? { filename, bytes: content.length } : content.toString('utf8');
+          filename !== undefined
+            ? ({ filename, bytes: content.length, data: Buffer.from(content) } satisfies UploadedFile)
+            : content.toString('utf8');
       }
     }
     start = next;
@@ -601,8 +643,22 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       object['is_topic_message'] = true;
     }
     if (message.editDate !== undefined) object['edit_date'] = message.editDate;
-    object['text'] = message.text;
-    if (message.entities.length > 0) object['entities'] = message.entities;
+    if (message.photo) {
+      object['photo'] = [
+        {
+          file_id: message.photo.file_id,
+          file_unique_id: message.photo.file_id.slice(-12),
+          width: message.photo.width,
+          height: message.photo.height,
+          file_size: message.photo.bytes.length,
+        },
+      ];
+      if (message.text) object['caption'] = message.text;
+      if (message.entities.length > 0) object['caption_entities'] = message.entities;
+    } else {
+      object['text'] = message.text;
+      if (message.entities.length > 0) object['entities'] = message.entities;
+    }
     if (message.reply_markup && 'inline_keyboard' in message.reply_markup) {
       object['reply_markup'] = message.reply_markup;
     }
@@ -794,6 +850,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     const target = botMessageToEdit(params, 'edit');
     if ('ok' in target) return target;
     const { chat, message } = target;
+    if (message.photo) return badRequest('Bad Request: there is no text in the message to edit');
     const raw = params['text'];
     const checked = checkMessageText(raw, params['parse_mode'], {
       tooLongDescription: 'Bad Request: MESSAGE_TOO_LONG',
@@ -831,6 +888,155 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       entities: checked.entities,
     };
     if (typeof params['parse_mode'] === 'string') sent.parse_mode = params['parse_mode'];
+    if (message.threadId !== undefined) sent.message_thread_id = message.threadId;
+    if (markup !== undefined) sent.reply_markup = markup;
+    messages.push(sent);
+    notify();
+    return ok(messageObject(chat, message));
+  }
+
+  let nextFileId = 1;
+
+  /**
+   * The picture a `photo` / `media` value names: `attach://<part>` must name an uploaded part of
+   * the request; a PNG gets its size from its header. An Outcome when Telegram would refuse it.
+   */
+  function uploadedPhoto(params: Params, value: unknown): SentPhoto | Outcome {
+    if (value === undefined || value === '')
+      return badRequest('Bad Request: there is no photo in the request');
+    if (typeof value !== 'string') return badRequest('Bad Request: wrong file identifier/HTTP URL specified');
+    const attached = /^attach:\/\/(.+)$/.exec(value)?.[1];
+    if (attached === undefined) return badRequest('Bad Request: wrong file identifier/HTTP URL specified');
+    const part = params[attached];
+    if (!isUploadedFile(part)) return badRequest('Bad Request: there is no photo in the request');
+    const data = part.data;
+    const isPng = data.length >= 24 && data.subarray(0, 8).equals(PNG_SIGNATURE);
+    const isJpeg = data.length >= 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff;
+    if (!isPng && !isJpeg) return badRequest('Bad Request: IMAGE_PROCESS_FAILED');
+    return {
+      file_id: `AgACAgQAAxkDAAI${String(nextFileId++).padStart(8, '0')}`,
+      fileName: part.filename,
+      bytes: data,
+      width: isPng ? data.readUInt32BE(16) : 0,
+      height: isPng ? data.readUInt32BE(20) : 0,
+    };
+  }
+
+  /** A caption as Telegram takes it: optional, else checked like a text but ≤ 1024. */
+  function checkCaption(
+    raw: unknown,
+    parseMode: unknown,
+  ): { text: string; entities: TelegramEntity[] } | Outcome {
+    if (raw === undefined || raw === '') return { text: '', entities: [] };
+    const checked = checkMessageText(raw, parseMode, {
+      maxLength: MAX_CAPTION_LENGTH,
+      tooLongDescription: CAPTION_TOO_LONG,
+    });
+    if (checked.ok) return { text: checked.text, entities: checked.entities };
+    // A caption of only whitespace is no caption, not an error.
+    if (checked.description === 'Bad Request: message text is empty' && typeof raw === 'string')
+      return { text: '', entities: [] };
+    return badRequest(checked.description);
+  }
+
+  function sendPhoto(params: Params): Outcome {
+    if (params['chat_id'] === undefined) return badRequest('Bad Request: chat_id is empty');
+    const key = chatKeyOf(params['chat_id']);
+    if (!key) return badRequest('Bad Request: chat not found');
+    const photo = uploadedPhoto(params, params['photo']);
+    if ('ok' in photo) return photo;
+    const caption = checkCaption(params['caption'], params['parse_mode']);
+    if ('ok' in caption) return caption;
+    const markup = jsonParam(params['reply_markup']);
+    const markupError = validateReplyMarkup(markup);
+    if (markupError) return badRequest(markupError);
+    const threadId = intParam(params['message_thread_id']);
+    if (params['message_thread_id'] !== undefined && (threadId === undefined || threadId <= 0)) {
+      return badRequest('Bad Request: message thread not found');
+    }
+    const chat = chatFor(key);
+    const gate = floodCheck(chat);
+    if (gate.outcome) return gate.outcome;
+    gate.commit();
+
+    const html = typeof params['caption'] === 'string' ? params['caption'] : '';
+    const stored: StoredMessage = {
+      message_id: chat.nextMessageId++,
+      fromBot: true,
+      from: botUserObject,
+      date: nowSeconds(),
+      text: caption.text,
+      html,
+      entities: caption.entities,
+      deleted: false,
+      edits: 0,
+      photo,
+    };
+    if (isRecord(markup)) stored.reply_markup = markup;
+    if (threadId !== undefined) stored.threadId = threadId;
+    chat.messages.set(stored.message_id, stored);
+
+    const sent: SentMessage = {
+      message_id: stored.message_id,
+      chat_id: key,
+      text: caption.text,
+      html,
+      at: Date.now(),
+      method: 'sendPhoto',
+      entities: caption.entities,
+      photo,
+    };
+    if (typeof params['parse_mode'] === 'string') sent.parse_mode = params['parse_mode'];
+    if (threadId !== undefined) sent.message_thread_id = threadId;
+    const silent = boolParam(params['disable_notification']);
+    if (silent !== undefined) sent.disable_notification = silent;
+    if (markup !== undefined) sent.reply_markup = markup;
+    messages.push(sent);
+    notify();
+    return ok(messageObject(chat, stored));
+  }
+
+  function editMessageMedia(params: Params): Outcome {
+    const target = botMessageToEdit(params, 'edit');
+    if ('ok' in target) return target;
+    const { chat, message } = target;
+    const media = jsonParam(params['media']);
+    if (!isRecord(media))
+      return badRequest("Bad Request: can't parse InputMedia: Can't parse media JSON object");
+    if (media['type'] !== 'photo') return badRequest('Bad Request: this fake edits photos only');
+    if (!message.photo) return badRequest('Bad Request: there is no media in the message to edit');
+    const photo = uploadedPhoto(params, media['media']);
+    if ('ok' in photo) return photo;
+    const caption = checkCaption(media['caption'], media['parse_mode']);
+    if ('ok' in caption) return caption;
+    const markup = jsonParam(params['reply_markup']);
+    const markupError = validateReplyMarkup(markup);
+    if (markupError) return badRequest(markupError);
+    const gate = floodCheck(chat);
+    if (gate.outcome) return gate.outcome;
+    gate.commit();
+
+    const html = typeof media['caption'] === 'string' ? media['caption'] : '';
+    message.photo = photo;
+    message.text = caption.text;
+    message.html = html;
+    message.entities = caption.entities;
+    if (isRecord(markup)) message.reply_markup = markup;
+    else delete message.reply_markup;
+    message.editDate = nowSeconds();
+    message.edits += 1;
+
+    const sent: SentMessage = {
+      message_id: message.message_id,
+      chat_id: chat.key,
+      text: caption.text,
+      html,
+      at: Date.now(),
+      method: 'editMessageMedia',
+      entities: caption.entities,
+      photo,
+    };
+    if (typeof media['parse_mode'] === 'string') sent.parse_mode = media['parse_mode'];
     if (message.threadId !== undefined) sent.message_thread_id = message.threadId;
     if (markup !== undefined) sent.reply_markup = markup;
     messages.push(sent);
@@ -938,6 +1144,8 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     },
     sendMessage,
     editMessageText,
+    sendPhoto,
+    editMessageMedia,
     editMessageReplyMarkup,
     deleteMessage,
     answerCallbackQuery,
@@ -1204,6 +1412,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
         edits: stored.edits,
       };
       if (stored.reply_markup) view.reply_markup = stored.reply_markup;
+      if (stored.photo) view.photo = stored.photo;
       if (stored.threadId !== undefined) view.message_thread_id = stored.threadId;
       return view;
     },
