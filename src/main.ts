@@ -218,6 +218,8 @@ export async function startApp(options: AppOptions): Promise<App> {
       logger,
       globalPerSecond,
       now,
+      // Durable: a queued notification is in the store until its platform accepted it.
+      queueStore: store,
       onPermanentFailure: (key, error) =>
         store.updateChat(key, (chat) => {
           chat.delivery_failed = {
@@ -348,8 +350,8 @@ export async function startApp(options: AppOptions): Promise<App> {
       STOP_PLATFORMS_TIMEOUT_MS,
       deadline,
     );
-    // Give queued notifications a moment to go out: the trades behind them are already marked
-    // as seen, so a restart would not announce them again.
+    // Give queued notifications a moment to go out; what is left stays in the store's outbox and
+    // goes out at the next start.
     const drained = await within('notifications', notifier.drain(), STOP_DRAIN_TIMEOUT_MS, deadline);
     if (!drained) logger.warn('stopping before every notification was sent');
     notifier.stop();
@@ -357,6 +359,26 @@ export async function startApp(options: AppOptions): Promise<App> {
     // What changed since (seen trades, delivery failures), with what time is left and at least a
     // moment more. A write that fails here fails the stop (exit status 1), so it is not missed.
     await within('state file', store.close(), STOP_TIMEOUT_MS, Math.max(deadline, Date.now() + 500), 'throw');
+  };
+  /**
+   * Notifications queued before a restart (or by the previous leader) and not yet accepted go out
+   * first, once the platforms run. One whose chat is no longer configured is dropped, and said so.
+   */
+  const resumeQueuedNotifications = () => {
+    const byKey = new Map(targets.map((target) => [target.key, target]));
+    let resumed = 0;
+    for (const queued of store.queuedNotifications()) {
+      const target = byKey.get(queued.chat_key);
+      const outbox = target ? outboxes[target.platform] : undefined;
+      if (!target || !outbox) {
+        logger.warn({ chat: queued.chat_key }, 'dropped a queued notification: its chat is no longer configured');
+        store.dropQueuedNotifications([queued.id]);
+        continue;
+      }
+      outbox.restore(target, queued);
+      resumed += 1;
+    }
+    if (resumed > 0) logger.info({ notifications: resumed }, 'sending notifications queued before the restart');
   };
   let stopping: Promise<void> | undefined;
   /** Stops everything started so far, each step bounded; a second call waits for the first. */
@@ -384,6 +406,8 @@ export async function startApp(options: AppOptions): Promise<App> {
     await shutdown();
     throw error;
   }
+
+  if (!stopping) resumeQueuedNotifications();
 
   if (stopping) {
     logger.info('freqtrade-chatops stopped while starting');

@@ -9,7 +9,7 @@
  */
 import { ApiError, describeError } from '../errors.js';
 import type { FreqtradeClient } from '../freqtrade/client.js';
-import type { BotEvent, FreqtradeMessage, FreqtradeMessageType } from '../freqtrade/event-schemas.js';
+import type { BotEvent, FreqtradeMessageType } from '../freqtrade/event-schemas.js';
 import type { EventStreamEvents } from '../freqtrade/event-stream.js';
 import type { OpenTrade, Trade } from '../freqtrade/schemas.js';
 import type { Logger } from '../logger.js';
@@ -108,20 +108,27 @@ export function createBackfillRunner(deps: BackfillRunnerDeps): BackfillRunner {
     }),
     deps.stream.on('event', (event) => {
       if (stopped) return;
-      trackLive(event);
-      if (running) heldLive.push(event);
-      else emit(event);
+      if (running) {
+        // Held until the back-fill has announced what it found; its diff counts it as seen.
+        if (openedDuringBackfill && (event.type === 'entry' || event.type === 'entry_fill')) {
+          openedDuringBackfill.add(event.trade_id);
+        }
+        heldLive.push(event);
+      } else {
+        emitLive(event);
+      }
     }),
   ];
 
-  /** Live entries and final exits update the seen trades, so the next back-fill does not repeat them. */
-  function trackLive(message: FreqtradeMessage): void {
+  /**
+   * Announces a live event, then marks its trade as seen. In that order: the notification is
+   * queued (and stored, with a durable outbox) before the trade counts as announced, so a crash in
+   * between repeats it at worst, and never loses it.
+   */
+  function emitLive(message: BotEvent): void {
+    emit(message);
     const next = applyLiveMessage(deps.store.seenTrades(bot), message);
-    if (!next) return;
-    if (openedDuringBackfill && (message.type === 'entry' || message.type === 'entry_fill')) {
-      openedDuringBackfill.add(message.trade_id);
-    }
-    deps.store.saveSeenTrades(bot, next);
+    if (next) deps.store.saveSeenTrades(bot, next);
   }
 
   async function backfill(): Promise<void> {
@@ -144,7 +151,7 @@ export function createBackfillRunner(deps: BackfillRunnerDeps): BackfillRunner {
       running = false;
       const held = heldLive;
       heldLive = [];
-      for (const event of held) emit(event);
+      for (const event of held) emitLive(event);
     }
     if (!stopped) events.emit('finished', result);
   }
@@ -187,20 +194,25 @@ export function createBackfillRunner(deps: BackfillRunnerDeps): BackfillRunner {
     failures = 0;
     if (stopped) return nothing;
 
-    const seen = deps.store.seenTrades(bot);
+    // The live events held meanwhile count as seen: they are announced live right after this.
+    const seen = heldLive.reduce(
+      (state, event) => applyLiveMessage(state, event) ?? state,
+      deps.store.seenTrades(bot),
+    );
     const diff = diffTrades(seen, open, closed, startedAtMs);
     const closedIds = new Set(diff.next.closed_trade_ids);
     const openIds = new Set([
       ...diff.next.open_trade_ids,
       ...[...openedLive].filter((id) => !closedIds.has(id)),
     ]);
-    deps.store.saveSeenTrades(bot, { ...diff.next, open_trade_ids: [...openIds].sort((a, b) => a - b) });
+    const next = { ...diff.next, open_trade_ids: [...openIds].sort((a, b) => a - b) };
 
     if (seen.updated_at_ms === 0) {
       log.info(
         { open: diff.next.open_trade_ids.length, closed: diff.next.closed_trade_ids.length },
         'first connection to this bot: recorded its trades, announcing none',
       );
+      deps.store.saveSeenTrades(bot, next);
       return { ...nothing, firstSight: true };
     }
     const found: { atMs: number; event: BotEvent }[] = [];
@@ -231,6 +243,8 @@ export function createBackfillRunner(deps: BackfillRunnerDeps): BackfillRunner {
     }
     found.sort((a, b) => a.atMs - b.atMs);
     for (const { event } of found) emit(event);
+    // Only now, with every missed trade queued, do they count as announced (see emitLive).
+    deps.store.saveSeenTrades(bot, next);
     const entered: number[] = [];
     const exited: number[] = [];
     for (const { event } of found) {

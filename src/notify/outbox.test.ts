@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderPlainText, type Reply } from '../chat/reply.js';
 import { createSilentLogger } from '../logger.js';
+import { openNotificationJournal } from '../store/notification-journal.js';
 import { createOutbox, mergeReplies, type OutboxTarget } from './outbox.js';
 import { DeliveryError } from '../errors.js';
 
@@ -163,5 +164,120 @@ describe('mergeReplies', () => {
     expect(renderPlainText(merged)).toMatch(/a[\s\S]*b/);
     expect(merged.silent).toBe(false);
     expect(mergeReplies([note('a', true), note('b', true)]).silent).toBe(true);
+  });
+});
+
+describe('outbox with a queue store (durable)', () => {
+  const journal = () => openNotificationJournal(null, createSilentLogger());
+
+  it('stores each notification when queued and forgets it only after the platform accepted it', async () => {
+    const store = journal();
+    const outbox = createOutbox({ logger: createSilentLogger(), globalPerSecond: 1000, queueStore: store });
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const delivered: Reply[] = [];
+    const target: OutboxTarget = {
+      key: 'telegram:1',
+      minIntervalMs: 0,
+      async send(reply) {
+        await held;
+        delivered.push(reply);
+      },
+    };
+    outbox.enqueue(target, note('a'));
+    outbox.enqueue(target, note('b'));
+    expect(
+      store.queuedNotifications().map((queued) => [queued.chat_key, (queued.reply as Reply).title]),
+    ).toEqual([
+      ['telegram:1', 'a'],
+      ['telegram:1', 'b'],
+    ]);
+    release();
+    await outbox.drain();
+    expect(delivered.map((reply) => reply.title)).toEqual(['a', 'b']);
+    expect(store.queuedNotifications()).toEqual([]);
+  });
+
+  it('keeps what was not delivered at stop, and a new outbox restores it in order without storing it twice', async () => {
+    const store = journal();
+    const first = createOutbox({ logger: createSilentLogger(), globalPerSecond: 1000, queueStore: store });
+    const stuck: OutboxTarget = { key: 'telegram:1', minIntervalMs: 0, send: () => new Promise(() => {}) };
+    for (const title of ['a', 'b', 'c']) first.enqueue(stuck, note(title));
+    first.stop();
+    const kept = store.queuedNotifications();
+    expect(kept.map((queued) => (queued.reply as Reply).title)).toEqual(['a', 'b', 'c']);
+
+    const second = createOutbox({
+      logger: createSilentLogger(),
+      globalPerSecond: 1000,
+      queueStore: store,
+      mergeThreshold: 100,
+    });
+    const chat = recordingTarget('telegram:1');
+    for (const queued of kept) second.restore(chat.target, queued);
+    expect(store.queuedNotifications()).toHaveLength(3);
+    await second.drain();
+    expect(chat.delivered.map((reply) => reply.title)).toEqual(['a', 'b', 'c']);
+    expect(store.queuedNotifications()).toEqual([]);
+  });
+
+  it('a merged message forgets every notification it carried', async () => {
+    const store = journal();
+    const outbox = createOutbox({
+      logger: createSilentLogger(),
+      globalPerSecond: 1000,
+      queueStore: store,
+      mergeThreshold: 2,
+    });
+    const chat = recordingTarget('telegram:1', 30);
+    for (let i = 0; i < 6; i++) outbox.enqueue(chat.target, note(`m${i}`));
+    await outbox.drain();
+    expect(chat.delivered.length).toBeLessThan(6);
+    expect(store.queuedNotifications()).toEqual([]);
+  });
+
+  it('a reply waiting for its final form holds its chat in order, is stored again when complete, and falls back on failure', async () => {
+    const store = journal();
+    const outbox = createOutbox({
+      logger: createSilentLogger(),
+      globalPerSecond: 1000,
+      queueStore: store,
+      mergeThreshold: 100,
+    });
+    const chat = recordingTarget('telegram:1');
+    let complete: (reply: Reply) => void = () => {};
+    const ready = new Promise<Reply>((resolve) => {
+      complete = resolve;
+    });
+    outbox.enqueue(chat.target, note('entry'), { ready });
+    outbox.enqueue(chat.target, note('exit'));
+    outbox.enqueue(chat.target, note('other'), { ready: Promise.reject(new Error('no candle')) });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(chat.delivered).toEqual([]);
+    complete(note('entry with candle'));
+    await outbox.drain();
+    expect(chat.delivered.map((reply) => reply.title)).toEqual(['entry with candle', 'exit', 'other']);
+    expect(store.queuedNotifications()).toEqual([]);
+  });
+
+  it('drops a stored notification whose reply is unreadable, and says so', () => {
+    const store = journal();
+    store.queueNotification({ id: 'x', chat_key: 'telegram:1', at_ms: 1, reply: 'not a reply' });
+    const outbox = createOutbox({ logger: createSilentLogger(), globalPerSecond: 1000, queueStore: store });
+    outbox.restore(recordingTarget('telegram:1').target, store.queuedNotifications()[0] as never);
+    expect(store.queuedNotifications()).toEqual([]);
+  });
+
+  it('a chat that refuses for good takes its stored notifications with it', async () => {
+    const store = journal();
+    const outbox = createOutbox({ logger: createSilentLogger(), globalPerSecond: 1000, queueStore: store });
+    const kicked = new DeliveryError('Forbidden: bot was kicked from the group chat', { permanent: true });
+    const gone = recordingTarget('telegram:1', 0, () => kicked);
+    outbox.enqueue(gone.target, note('x'));
+    outbox.enqueue(gone.target, note('y'));
+    await outbox.drain();
+    expect(store.queuedNotifications()).toEqual([]);
   });
 });

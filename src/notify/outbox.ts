@@ -1,6 +1,7 @@
 import type { Logger } from '../logger.js';
 import { DeliveryError } from '../errors.js';
 import { type Reply, renderPlainText } from '../chat/reply.js';
+import type { NotificationQueueStore, QueuedNotification } from '../store/notification-journal.js';
 
 /** Where an outbox delivers: one chat, with its own pacing. */
 export interface OutboxTarget {
@@ -29,6 +30,21 @@ export interface OutboxOptions {
   /** Told for every "slow down" answer (a DeliveryError with `retryAfterMs`) before the outbox waits it out. */
   onRateLimited?(key: string): void;
   now?: () => number;
+  /**
+   * Where queued notifications are kept until the platform accepted them (the store's durable
+   * outbox): written when queued, dropped after the platform's 200. Without it they live in memory.
+   */
+  queueStore?: NotificationQueueStore;
+}
+
+/** Options of one `enqueue`. */
+export interface EnqueueOptions {
+  /**
+   * The reply's final form, when it needs a moment more (a notification waiting for its signal
+   * candle): `reply` is queued (and stored) at once, and this replaces it when it resolves. The
+   * chat's queue waits for it, so order is kept; a rejection keeps `reply`.
+   */
+  ready?: Promise<Reply>;
 }
 
 export interface OutboxStats {
@@ -42,14 +58,19 @@ export interface OutboxStats {
 }
 
 export interface Outbox {
-  /** Queues a reply for a chat; never blocks, never drops. */
-  enqueue(target: OutboxTarget, reply: Reply): void;
+  /** Queues a reply for a chat (stored first, when there is a queue store); never blocks, never drops. */
+  enqueue(target: OutboxTarget, reply: Reply, options?: EnqueueOptions): void;
+  /**
+   * Queues a notification found in the queue store at start (queued before a restart or by the
+   * previous leader): delivered like any other, in the order restored, and not stored again.
+   */
+  restore(target: OutboxTarget, queued: QueuedNotification): void;
   /** Resolves when every queue is empty (or a chat failed for good). */
   drain(): Promise<void>;
   stats(): OutboxStats;
   /** Notifications waiting or being delivered right now (a merged batch counts each one). */
   pending(): number;
-  /** Stops delivering; queued messages are kept in memory until then and logged as lost. */
+  /** Stops delivering; what is still queued stays in the queue store (or, without one, is logged as lost). */
   stop(): void;
 }
 
@@ -81,16 +102,31 @@ export function mergeReplies(replies: Reply[]): Reply {
   };
 }
 
+/** One queued notification: its id in the queue store, and its reply (final once `ready` is gone). */
+interface QueueItem {
+  id: string;
+  atMs: number;
+  reply: Reply;
+  ready: Promise<Reply> | undefined;
+}
+
+/** A stored reply read back at start: a Reply's shape, else undefined. */
+function storedReply(value: unknown): Reply | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const blocks = (value as { blocks?: unknown }).blocks;
+  return Array.isArray(blocks) ? (value as Reply) : undefined;
+}
+
 interface ChatQueue {
   target: OutboxTarget;
-  items: Reply[];
+  items: QueueItem[];
   busy: boolean;
   nextAllowedAtMs: number;
   failures: number;
   dead: boolean;
   deadSinceMs: number;
   /** The message being delivered, kept as is across retries so a sender can resume where it stopped. */
-  batch: { reply: Reply; count: number } | undefined;
+  batch: { reply: Reply; count: number; ids: string[] } | undefined;
 }
 
 /**
@@ -114,6 +150,15 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const stats = { delivered: 0, merged: 0, retried: 0, failedPermanently: 0, dropped: 0 };
   let idleWaiters: Array<() => void> = [];
   const timers = new Set<NodeJS.Timeout>();
+  const queueStore = options.queueStore;
+  // Ids sort in the order queued (time, then a counter), which the Redis queue relies on.
+  let sequence = 0;
+  const nextId = () =>
+    `${now().toString(36).padStart(9, '0')}-${(sequence++ % 1_679_616).toString(36).padStart(4, '0')}`;
+  /** Forgets delivered (or deliberately dropped) items in the queue store. */
+  const forget = (ids: string[]) => {
+    if (queueStore && ids.length > 0) queueStore.dropQueuedNotifications(ids);
+  };
 
   const later = (fn: () => void, ms: number) => {
     const timer = setTimeout(
@@ -153,22 +198,34 @@ export function createOutbox(options: OutboxOptions): Outbox {
     recentAnswers.push(now());
   };
 
-  /** Takes the next message of a chat: the head alone, or the backlog merged within the length limit. */
-  const takeNext = (queue: ChatQueue): { reply: Reply; count: number } => {
-    if (queue.items.length < mergeThreshold) return { reply: queue.items[0] as Reply, count: 1 };
-    const batch: Reply[] = [];
+  /**
+   * Takes the next message of a chat: the head alone, or the backlog merged within the length
+   * limit, never past an item still waiting for its final form.
+   */
+  const takeNext = (queue: ChatQueue): { reply: Reply; count: number; ids: string[] } => {
+    const readyCount = queue.items.findIndex((item) => item.ready !== undefined);
+    const available = readyCount === -1 ? queue.items : queue.items.slice(0, readyCount);
+    const head = available[0] as QueueItem;
+    if (available.length < mergeThreshold) return { reply: head.reply, count: 1, ids: [head.id] };
+    const batch: QueueItem[] = [];
     let chars = 0;
-    for (const item of queue.items) {
-      const length = renderPlainText(item).length + 12;
+    for (const item of available) {
+      const length = renderPlainText(item.reply).length + 12;
       if (batch.length > 0 && chars + length > maxMergedChars) break;
       batch.push(item);
       chars += length;
     }
-    return { reply: mergeReplies(batch), count: batch.length };
+    return {
+      reply: mergeReplies(batch.map((item) => item.reply)),
+      count: batch.length,
+      ids: batch.map((item) => item.id),
+    };
   };
 
   const pump = (queue: ChatQueue) => {
     if (stopped || queue.busy || queue.dead || queue.items.length === 0) return;
+    // The head waits for its final form (it pumps again when that arrives).
+    if (!queue.batch && queue.items[0]?.ready !== undefined) return;
     const t = now();
     const wait = Math.max(queue.nextAllowedAtMs - t, globalWaitMs(t));
     if (wait > 0) {
@@ -180,7 +237,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       return;
     }
     queue.batch ??= takeNext(queue);
-    const { reply, count } = queue.batch;
+    const { reply, count, ids } = queue.batch;
     queue.busy = true;
     inFlight += 1;
     queue.target.send(reply).then(
@@ -188,6 +245,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         answered();
         queue.batch = undefined;
         queue.items.splice(0, count);
+        forget(ids);
         if (count > 1) stats.merged += count - 1;
         stats.delivered += 1;
         queue.failures = 0;
@@ -212,6 +270,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
             },
             'chat refuses notifications for good; marked and no longer retried',
           );
+          forget(queue.items.map((item) => item.id));
           queue.items = [];
           queue.batch = undefined;
           options.onPermanentFailure?.(queue.target.key, error);
@@ -222,6 +281,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
           // Retrying the same bytes would fail forever and hold back everything queued behind them.
           queue.batch = undefined;
           queue.items.splice(0, count);
+          forget(ids);
           stats.dropped += count;
           options.logger.error(
             {
@@ -266,32 +326,81 @@ export function createOutbox(options: OutboxOptions): Outbox {
     );
   };
 
+  /** The queue of a chat, made on first use; undefined (and logged) when the chat refuses notifications. */
+  const queueOf = (target: OutboxTarget): ChatQueue | undefined => {
+    let queue = queues.get(target.key);
+    if (!queue) {
+      queue = {
+        target,
+        items: [],
+        busy: false,
+        nextAllowedAtMs: 0,
+        failures: 0,
+        dead: false,
+        deadSinceMs: 0,
+        batch: undefined,
+      };
+      queues.set(target.key, queue);
+    }
+    if (queue.dead && now() - queue.deadSinceMs >= (options.reviveAfterMs ?? 3_600_000)) {
+      queue.dead = false;
+      options.logger.info({ chat: target.key }, 'trying a chat again that refused notifications before');
+    }
+    if (queue.dead) {
+      options.logger.debug({ chat: target.key }, 'notification not queued: chat marked as failed');
+      return undefined;
+    }
+    queue.target = target;
+    return queue;
+  };
+
+  /** Stores an item (again, under the same id, once its final form is known). */
+  const store = (key: string, item: QueueItem) =>
+    queueStore?.queueNotification({ id: item.id, chat_key: key, at_ms: item.atMs, reply: item.reply });
+
+  const whenReady = (queue: ChatQueue, item: QueueItem, ready: Promise<Reply>) => {
+    ready
+      .then(
+        (reply) => {
+          item.reply = reply;
+          if (queue.items.includes(item)) store(queue.target.key, item);
+        },
+        (error: unknown) =>
+          options.logger.warn(
+            { chat: queue.target.key, err: error instanceof Error ? error.message : String(error) },
+            'a notification could not be completed; sending it as first written',
+          ),
+      )
+      .finally(() => {
+        item.ready = undefined;
+        pump(queue);
+        checkIdle();
+      });
+  };
+
   return {
-    enqueue(target, reply) {
-      let queue = queues.get(target.key);
-      if (!queue) {
-        queue = {
-          target,
-          items: [],
-          busy: false,
-          nextAllowedAtMs: 0,
-          failures: 0,
-          dead: false,
-          deadSinceMs: 0,
-          batch: undefined,
-        };
-        queues.set(target.key, queue);
-      }
-      if (queue.dead && now() - queue.deadSinceMs >= (options.reviveAfterMs ?? 3_600_000)) {
-        queue.dead = false;
-        options.logger.info({ chat: target.key }, 'trying a chat again that refused notifications before');
-      }
-      if (queue.dead) {
-        options.logger.debug({ chat: target.key }, 'notification not queued: chat marked as failed');
+    enqueue(target, reply, enqueueOptions = {}) {
+      const queue = queueOf(target);
+      if (!queue) return;
+      const item: QueueItem = { id: nextId(), atMs: now(), reply, ready: enqueueOptions.ready };
+      // Stored before anything else happens: from here a crash cannot lose it.
+      store(target.key, item);
+      queue.items.push(item);
+      if (item.ready) whenReady(queue, item, item.ready);
+      pump(queue);
+    },
+    restore(target, queued) {
+      const reply = storedReply(queued.reply);
+      const queue = reply ? queueOf(target) : undefined;
+      if (!reply || !queue) {
+        options.logger.warn(
+          { chat: target.key, id: queued.id },
+          'dropped a stored notification that cannot be sent',
+        );
+        forget([queued.id]);
         return;
       }
-      queue.target = target;
-      queue.items.push(reply);
+      queue.items.push({ id: queued.id, atMs: queued.at_ms, reply, ready: undefined });
       pump(queue);
     },
     drain() {
@@ -311,7 +420,14 @@ export function createOutbox(options: OutboxOptions): Outbox {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       const left = queuedCount();
-      if (left > 0) options.logger.warn({ queued: left }, 'stopping with undelivered notifications');
+      if (left > 0 && queueStore) {
+        options.logger.info(
+          { queued: left },
+          'stopping with undelivered notifications; they are kept for the next start',
+        );
+      } else if (left > 0) {
+        options.logger.warn({ queued: left }, 'stopping with undelivered notifications');
+      }
       const waiters = idleWaiters;
       idleWaiters = [];
       for (const resolve of waiters) resolve();
