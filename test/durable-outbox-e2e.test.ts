@@ -100,7 +100,7 @@ describe.skipIf(process.platform === 'win32')(
             JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as {
               seen_trades: Record<string, unknown>;
             }
-          ).seen_trades.main,
+          ).seen_trades.main !== undefined,
         10_000,
         'the first back-fill',
       );

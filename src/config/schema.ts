@@ -176,10 +176,48 @@ const geminiEnabled = z.strictObject({
 });
 const geminiDisabled = z.looseObject({ enabled: z.literal(false) });
 
-export const storeSchema = z.strictObject({
-  path: z.string().min(1).default('./data/state.json'),
-  audit_max_entries: z.number().int().min(10).max(100_000).default(2_000),
+/**
+ * Where state lives: a JSON file (the default), or Redis for a standby instance on another machine
+ * (`url` is a secret: it may hold a password; `FTCHATOPS__STORE__URL` sets it from the environment).
+ */
+export const storeSchema = z
+  .strictObject({
+    type: z.enum(['file', 'redis']).default('file'),
+    path: z.string().min(1).default('./data/state.json'),
+    url: z
+      .string()
+      .regex(/^rediss?:\/\/\S+$/, 'expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/0')
+      .optional(),
+    key_prefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1-64 letters, digits or _ . : -, e.g. "ftchatops:"')
+      .default('ftchatops:'),
+    audit_max_entries: z.number().int().min(10).max(100_000).default(2_000),
+  })
+  .superRefine((store, ctx) => {
+    if (store.type === 'redis' && store.url === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['url'],
+        message: 'store.type "redis" needs a url, e.g. redis://127.0.0.1:6379/0 (or FTCHATOPS__STORE__URL)',
+      });
+    }
+  });
+export type StoreConfig = z.infer<typeof storeSchema>;
+
+/**
+ * Active/standby: instances sharing one Redis store compete for a lease; only the holder polls,
+ * listens and sends. `instance_id` names this one (the host name by default).
+ */
+export const haSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  lease_ms: z.number().int().min(1_000).max(600_000).default(10_000),
+  instance_id: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1-64 letters, digits or _ . : -, e.g. "host-a"')
+    .optional(),
 });
+export type HaConfig = z.infer<typeof haSchema>;
 
 /** The operations endpoint (/healthz, /readyz, /metrics): off unless enabled, on loopback unless told otherwise. */
 export const httpSchema = z.strictObject({
@@ -218,6 +256,7 @@ function baseConfigSchema(platforms: readonly PlatformModule[], sections: Record
     access: accessSchemaFor(platforms).prefault({}),
     gemini: z.discriminatedUnion('enabled', [geminiEnabled, geminiDisabled]).default({ enabled: false }),
     store: storeSchema.prefault({}),
+    ha: haSchema.prefault({}),
     http: httpSchema.prefault({}),
     log_level: z.enum(LOG_LEVELS).default('info'),
     /** How long a Confirm button stays valid. */
@@ -275,6 +314,13 @@ export function createConfigSchema(platforms: readonly PlatformModule[]): z.ZodT
           }
         });
       }
+      if (config.ha.enabled && config.store.type !== 'redis') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ha', 'enabled'],
+          message: 'ha needs the shared Redis store: set store.type to "redis" and store.url',
+        });
+      }
       const admins = new Set(config.access.admins);
       config.access.viewers.forEach((viewer, index) => {
         if (admins.has(viewer)) {
@@ -292,6 +338,7 @@ export function createConfigSchema(platforms: readonly PlatformModule[]): z.ZodT
         access: parsed.access,
         gemini: parsed.gemini,
         store: parsed.store,
+        ha: parsed.ha,
         http: parsed.http,
         log_level: parsed.log_level,
         confirmation_timeout_s: parsed.confirmation_timeout_s,
@@ -325,6 +372,8 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   'ws_token',
   'api_key',
   'api_secret',
+  // The Redis store's URL (it may carry a password); webhooks declare theirs too.
+  'url',
 ]);
 
 /** The shared secret keys plus those the platforms declare for their sections (a webhook's `url`). */
