@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: four scenarios against real loopback servers, one Markdown table. A report,
+ * `npm run bench`: five scenarios against real loopback servers, one Markdown table. A report,
  * not a test: it always exits 0. Nothing is written to the repository (a temp dir under
  * os.tmpdir() is removed at the end). See bench/README.md.
  */
@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { TELEGRAM_LIMITS } from '../src/telegram/config.js';
+import { type ChartsResult, charts } from './scenario-charts.js';
 import { type FanoutResult, fanout } from './scenario-fanout.js';
 import { type LatencyResult, pipelineShippedLowRate, pipelineUnpaced } from './scenario-pipeline.js';
 import {
@@ -158,6 +159,31 @@ function bannerRow(result: BannerResult): Row {
   };
 }
 
+function chartsRows(result: ChartsResult): Row[] {
+  const perKind = result.kinds
+    .map(
+      (kind) =>
+        `${kind.kind}: cold ${kind.coldMs.toFixed(0)} ms, warm ${kind.warmMedianMs.toFixed(0)} ms (max ${kind.warmMaxMs.toFixed(0)}), ${(kind.bytes / 1024).toFixed(0)} KB`,
+    )
+    .join('<br>');
+  return [
+    {
+      scenario: '(e) charts: draw time per kind',
+      measured: `1280×720 PNG, chart.js on @napi-rs/canvas in this thread (as the worker does); load of chart.js + canvas + fonts ${result.loadMs.toFixed(0)} ms; cold = first chart of its kind, warm = median of ${result.warmRuns}`,
+      result: perKind,
+      target: 'info (a worker thread when a kind holds the loop > ~50 ms)',
+      verdict: 'info',
+    },
+    {
+      scenario: '(e′) charts: event loop while drawing',
+      measured: `monitorEventLoopDelay (10 ms resolution) max while drawing every kind ${result.warmRuns}× in-thread, then the same through the worker-backed renderer (worker start ${result.workerStartMs.toFixed(0)} ms)`,
+      result: `max (p50) in-thread: **${ms(result.inThreadLoopDelayMaxMs)} ms** (${ms(result.inThreadLoopDelayP50Ms)}); via the worker: **${ms(result.workerLoopDelayMaxMs)} ms** (${ms(result.workerLoopDelayP50Ms)}); idle baseline, same duration: ${ms(result.idleLoopDelayMaxMs)} ms (one render, post → PNG back: median ${ms(result.workerRenderMedianMs)} ms)`,
+      target: 'via the worker: main loop not held by drawing',
+      verdict: 'info',
+    },
+  ];
+}
+
 function printTable(rows: Row[]): void {
   const lines = [
     '| Scenario | What was measured | Result | Target | Verdict |',
@@ -256,6 +282,12 @@ async function main(): Promise<void> {
       rows.push(bannerRow(await demoBanner({ tempDir: dir, runs: 5 })));
     } catch (error) {
       rows.push(errorRow('(d) demo banner', error));
+    }
+    step('(e) charts: cold and warm render per kind, event-loop delay in-thread and via the worker');
+    try {
+      rows.push(...chartsRows(await charts({ warmRuns: 10 })));
+    } catch (error) {
+      rows.push(errorRow('(e) charts', error));
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

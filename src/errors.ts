@@ -221,6 +221,17 @@ export class PlatformAuthError extends ChatopsError {
   }
 }
 
+/** Charts cannot be drawn here: the native canvas module (or the chart library) failed to load. */
+export class ChartsUnavailableError extends ChatopsError {
+  override name = 'ChartsUnavailableError' as const;
+  readonly reason: string;
+
+  constructor(reason: string, opts: { cause?: unknown } = {}) {
+    super(`charts are not available on this system: ${reason}`, { cause: opts.cause });
+    this.reason = reason;
+  }
+}
+
 /** Turns an unknown thrown value into a short, safe sentence for logs and chat. */
 export function describeError(error: unknown): string {
   if (error instanceof ChatopsError) return error.message;
