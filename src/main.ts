@@ -244,8 +244,9 @@ export async function startApp(options: AppOptions): Promise<App> {
       outboxes[module.name] = outboxFor(module.name, module.pacing.globalPerSecond);
     }
   }
-  // Dry run or live, per bot, for the "(dry)" marker: read again whenever its websocket connects.
-  const botFacts = createBotFacts(fleet);
+  // Per bot: dry run or live for the "(dry)" marker, the timeframe and the fiat rate, read again
+  // whenever its websocket connects (the rate also when older than 5 minutes).
+  const botFacts = createBotFacts(fleet, { now });
   const notifier = createNotifier({
     targets,
     outboxes,
@@ -254,6 +255,8 @@ export async function startApp(options: AppOptions): Promise<App> {
     showBotName: fleet.names.length > 1,
     now,
     dryRunOf: (bot) => botFacts.dryRun(bot),
+    fiatRateOf: (bot) => botFacts.fiatRate(bot),
+    lastCandleOf: (bot, pair) => botFacts.lastCandle(bot, pair),
   });
 
   // Each bot's websocket, and its back-fill listening to it; events of both go to the notifier.

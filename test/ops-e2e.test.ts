@@ -238,6 +238,8 @@ describe('operations endpoint end to end', () => {
 
     // The first back-fill's REST calls are done, so the outage's failures below are the command's alone.
     await until(() => h.app.store.seenTrades('main').updated_at_ms > 0, 5000, 'the first back-fill');
+    // ... and the fiat rate's /balance, read on connect for notifications.
+    await until(() => h.app.botFacts.fiatRate('main') !== undefined, 5000, 'the fiat rate');
     const port = h.freqtrade.port;
     await h.freqtrade.close();
     await connected(0, 'the gauge to show the outage');

@@ -8,7 +8,7 @@ import { toSlashCommands } from '../src/discord/slash-commands.js';
 import { startApp } from '../src/main.js';
 import { startFakeFreqtrade } from '../src/simulator/freqtrade-server.js';
 import type { FakeTrade } from './fakes/fake-freqtrade.js';
-import { GROUP_CHAT, type Harness, STRANGER, startHarness, VIEWER } from './support/harness.js';
+import { GROUP_CHAT, type Harness, STRANGER, startHarness, until, VIEWER } from './support/harness.js';
 
 /**
  * Freqtrade Telegram parity (issue 17, first part): /order, /list_custom_data, /profit_long,
@@ -18,6 +18,12 @@ import { GROUP_CHAT, type Harness, STRANGER, startHarness, VIEWER } from './supp
 let harness: Harness;
 beforeAll(async () => {
   harness = await startHarness({ seed: 'demo' });
+  // The requests made on connect (back-fill, then the fiat rate's /balance) are over before any test counts its own.
+  await until(
+    () => harness.freqtrade.requests.some((request) => request.path === '/balance'),
+    8000,
+    '/balance',
+  );
 });
 afterAll(async () => {
   await harness.close();

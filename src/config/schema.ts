@@ -30,6 +30,11 @@ export type NotificationLevel = z.infer<typeof notificationLevelSchema>;
 const levelOrReasonMap = z.union([notificationLevelSchema, z.record(z.string(), notificationLevelSchema)]);
 export type LevelOrReasonMap = z.infer<typeof levelOrReasonMap>;
 
+/** Freqtrade's `show_candle`: `ohlc` ends entry and exit messages with the signal candle. */
+export const SHOW_CANDLE_VALUES = ['ohlc', 'off'] as const;
+export const showCandleSchema = z.enum(SHOW_CANDLE_VALUES);
+export type ShowCandle = z.infer<typeof showCandleSchema>;
+
 export const notificationSettingsSchema = z
   .strictObject({
     entry: notificationLevelSchema,
@@ -45,6 +50,8 @@ export const notificationSettingsSchema = z
     protection_trigger_global: notificationLevelSchema,
     strategy_msg: notificationLevelSchema,
     whitelist: notificationLevelSchema,
+    /** Not a message type: whether trade messages show the signal candle ("Candle OHLC: o, h, l, c"). */
+    show_candle: showCandleSchema,
   })
   .partial();
 export type NotificationSettings = z.infer<typeof notificationSettingsSchema>;
@@ -68,6 +75,7 @@ export const DEFAULT_NOTIFICATIONS = {
   protection_trigger_global: 'on',
   strategy_msg: 'on',
   whitelist: 'on',
+  show_candle: 'off',
 } as const satisfies Required<NotificationSettings>;
 
 /** A trimmed string that must not be empty; the message names `what`. */

@@ -451,7 +451,7 @@ describe('other event types', () => {
     expect(texts(pair)).toEqual([
       'Protection triggered due to StoplossGuard. XRP/USDT will be locked until 2026-11-22 12:00:00 UTC.',
     ]);
-    expect(fields(pair)).toEqual({ 'Lock length': '2h' });
+    expect(fields(pair)).toEqual({ Side: 'both sides', 'Lock length': '2h' });
     const global = mustFormat({
       type: 'protection_trigger_global',
       pair: '*',
@@ -542,5 +542,43 @@ describe('the exchange and the dry-run marker (as Freqtrade shows them)', () => 
     expect(fields(formatEntryEvent(eventOf('entry', ENTRY), { ...ONE_BOT, dryRun: false }))['Exchange']).toBe(
       'Binance',
     );
+  });
+});
+
+describe('fiat values and the signal candle (as Freqtrade shows them)', () => {
+  const USD = { currency: 'USD', stakeCurrency: 'USDT', rate: 1.012 };
+
+  it('adds the fiat value of the stake to entries and fills, for the same fiat and stake currency', () => {
+    const withFiat = { ...ONE_BOT, fiat: USD };
+    expect(fields(mustFormat(ENTRY_FILL, withFiat))['Stake']).toBe('100.00 USDT / 101.20 USD');
+    expect(fields(mustFormat({ ...ENTRY_FILL, type: 'entry' }, withFiat))['Stake']).toBe(
+      '100.00 USDT / 101.20 USD',
+    );
+    // No fiat named in the payload, another fiat, another stake currency, or no rate: no fiat.
+    expect(fields(mustFormat({ ...ENTRY_FILL, fiat_currency: null }, withFiat))['Stake']).toBe('100.00 USDT');
+    expect(fields(mustFormat({ ...ENTRY_FILL, fiat_currency: 'EUR' }, withFiat))['Stake']).toBe(
+      '100.00 USDT',
+    );
+    expect(fields(mustFormat(ENTRY, withFiat))['Stake']).toBe('0.01465333 BTC');
+    expect(fields(mustFormat(ENTRY_FILL))['Stake']).toBe('100.00 USDT');
+  });
+
+  it('adds the fiat value of the profit to exits and exit fills', () => {
+    const withFiat = { ...ONE_BOT, fiat: USD };
+    expect(fields(mustFormat(EXIT_FILL_PROFIT, withFiat))['Profit']).toBe('+2.41% (+2.41 USDT / +2.44 USD)');
+    const exit = { ...EXIT_FILL_PROFIT, type: 'exit', current_rate: 3124.5 };
+    expect(fields(mustFormat(exit, withFiat))['Unrealized profit']).toBe('+2.41% (+2.41 USDT / +2.44 USD)');
+    expect(fields(mustFormat(EXIT_FILL_PROFIT))['Profit']).toBe('+2.41% (+2.41 USDT)');
+  });
+
+  it('ends trade messages with the signal candle when one is given', () => {
+    const candle = { open: 3050.5, high: 3060, low: 3040.25, close: 3055 };
+    expect(fields(mustFormat(ENTRY_FILL, { ...ONE_BOT, candle }))['Candle OHLC']).toBe(
+      '3050.5, 3060, 3040.25, 3055',
+    );
+    expect(fields(mustFormat(EXIT_FILL_PROFIT, { ...ONE_BOT, candle }))['Candle OHLC']).toBe(
+      '3050.5, 3060, 3040.25, 3055',
+    );
+    expect(fields(mustFormat(ENTRY_FILL))['Candle OHLC']).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 import type { Reply, ReplyBlock, ReplyField, ReplyTone } from '../chat/reply.js';
+import type { FiatRate, Ohlc } from '../freqtrade/bot-facts.js';
 import type { BotEvent, BotEventOf } from '../freqtrade/event-schemas.js';
 import { formatDurationBetween } from '../format/dates.js';
 import { formatDuration } from '../format/durations.js';
@@ -27,6 +28,17 @@ export interface FormatOptions {
    * after the exchange, as Freqtrade's do. Undefined when not known yet: no marker.
    */
   dryRun?: boolean;
+  /**
+   * The bot's stake-to-fiat rate as Freqtrade reports it (see freqtrade/bot-facts.ts): entries then
+   * show the stake in fiat too and exits the profit, as Freqtrade's do (`100.00 USDT / 101.20 USD`).
+   * Used only when the event names the same fiat currency and stake currency; undefined = no fiat.
+   */
+  fiat?: FiatRate | undefined;
+  /**
+   * The signal candle of the event's pair, for chats with `show_candle: ohlc`: trade messages then
+   * end with "Candle OHLC: o, h, l, c" as Freqtrade's do. Undefined = no candle line.
+   */
+  candle?: Ohlc | undefined;
 }
 
 /** The line that marks an event reconstructed after a reconnect rather than received live. */
@@ -100,6 +112,42 @@ function exchangeText(event: TradeEvent, options: FormatOptions): string | undef
   return options.dryRun ? `${event.exchange} (dry)` : event.exchange;
 }
 
+/** The rate to turn this event's stake-currency amounts into fiat: only when the event names the rate's fiat and stake currency. */
+function fiatRateFor(event: TradeEvent, options: FormatOptions): FiatRate | undefined {
+  const fiat = options.fiat;
+  if (!fiat || !event.fiat_currency) return undefined;
+  if (event.fiat_currency.toUpperCase() !== fiat.currency.toUpperCase()) return undefined;
+  if (event.stake_currency.toUpperCase() !== fiat.stakeCurrency.toUpperCase()) return undefined;
+  return fiat;
+}
+
+/** `'100.00 USDT / 101.20 USD'` (Freqtrade's "Total"), or just the stake money without a fiat rate. */
+function stakeText(event: TradeEvent, options: FormatOptions): string {
+  const stake = formatMoney(event.stake_amount, event.stake_currency);
+  const fiat = fiatRateFor(event, options);
+  return fiat ? `${stake} / ${formatMoney(event.stake_amount * fiat.rate, fiat.currency)}` : stake;
+}
+
+/** `'+9.45% (+5.69 USDT / +6.83 USD)'`: `profitText` with the fiat value of the amount when a rate applies. */
+function profitWithFiat(
+  event: TradeEvent,
+  options: FormatOptions,
+  ratio: number | null | undefined,
+  amount: number,
+  currency: string,
+): string {
+  const fiat = fiatRateFor(event, options);
+  if (!fiat || ratio === null || ratio === undefined) return profitText(ratio, amount, currency);
+  return `${formatSignedPercent(ratio)} (${formatSignedMoney(amount, currency)} / ${formatSignedMoney(amount * fiat.rate, fiat.currency)})`;
+}
+
+/** `'2500.1, 2510, 2490.5, 2505'`: the signal candle, as Freqtrade's "Candle OHLC" line. */
+function candleText(options: FormatOptions): string | undefined {
+  const candle = options.candle;
+  if (!candle) return undefined;
+  return [candle.open, candle.high, candle.low, candle.close].map((price) => formatRate(price)).join(', ');
+}
+
 function enterTag(event: TradeEvent): string | undefined {
   return event.enter_tag || event.buy_tag || undefined;
 }
@@ -131,13 +179,11 @@ function formatEntry(event: BotEventOf<'entry' | 'entry_fill'>, options: FormatO
         ['Direction', directionText(event.direction, event.leverage)],
         ['Open rate', rateText(event.open_rate, event)],
         ['Current rate', event.type === 'entry' ? rateText(event.current_rate, event) : undefined],
-        [
-          event.sub_trade ? 'New total stake' : 'Stake',
-          formatMoney(event.stake_amount, event.stake_currency),
-        ],
+        [event.sub_trade ? 'New total stake' : 'Stake', stakeText(event, options)],
         ['Amount', amountText(event)],
         ['Exchange', exchangeText(event, options)],
         ['Enter tag', enterTag(event)],
+        ['Candle OHLC', candleText(options)],
       ]),
     ],
   );
@@ -213,9 +259,19 @@ function formatExit(event: BotEventOf<'exit' | 'exit_fill'>, options: FormatOpti
     profitLabel = isFill ? 'Partial profit' : 'Unrealized partial profit';
   let totalField: [string, string | undefined] = ['Final profit', undefined];
   if (isFinalAfterPartials && event.cumulative_profit !== null && event.cumulative_profit !== undefined) {
-    totalField = ['Final profit', profitText(event.final_profit_ratio, event.cumulative_profit, currency)];
+    totalField = [
+      'Final profit',
+      profitWithFiat(event, options, event.final_profit_ratio, event.cumulative_profit, currency),
+    ];
   } else if (isPartial && event.cumulative_profit) {
-    totalField = ['Cumulative profit', formatSignedMoney(event.cumulative_profit, currency)];
+    const fiat = fiatRateFor(event, options);
+    const cumulative = formatSignedMoney(event.cumulative_profit, currency);
+    totalField = [
+      'Cumulative profit',
+      fiat
+        ? `${cumulative} / ${formatSignedMoney(event.cumulative_profit * fiat.rate, fiat.currency)}`
+        : cumulative,
+    ];
   }
   const exitRate = event.close_rate ?? event.order_rate ?? event.limit;
 
@@ -230,7 +286,7 @@ function formatExit(event: BotEventOf<'exit' | 'exit_fill'>, options: FormatOpti
     headlineRatio >= 0 ? 'profit' : 'loss',
     [
       fieldsBlock([
-        [profitLabel, profitText(event.profit_ratio, event.profit_amount, currency)],
+        [profitLabel, profitWithFiat(event, options, event.profit_ratio, event.profit_amount, currency)],
         totalField,
         ['Exit reason', event.exit_reason ?? undefined],
         ['Duration', formatDurationBetween(event.open_date, event.close_date)],
@@ -240,8 +296,9 @@ function formatExit(event: BotEventOf<'exit' | 'exit_fill'>, options: FormatOpti
         ['Current rate', isFill ? undefined : rateText(event.current_rate, event)],
         ['Amount', amountText(event)],
         ['Exchange', exchangeText(event, options)],
-        ['Remaining stake', isPartial ? formatMoney(event.stake_amount, event.stake_currency) : undefined],
+        ['Remaining stake', isPartial ? stakeText(event, options) : undefined],
         ['Enter tag', enterTag(event)],
+        ['Candle OHLC', candleText(options)],
       ]),
     ],
   );
@@ -325,6 +382,12 @@ function lockEndText(lockEndTime: string): string {
   return /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?$/.test(lockEndTime) ? `${lockEndTime} UTC` : lockEndTime;
 }
 
+/** The side a lock applies to: `'long'`, `'short'`, `'both sides'` for Freqtrade's `"*"`; undefined when the payload has none. */
+function lockSideText(side: string | null | undefined): string | undefined {
+  if (!side) return undefined;
+  return side === '*' ? 'both sides' : side;
+}
+
 /** 🔒 A protection locked one pair (or all pairs, for the global variant) until a time; text as in Freqtrade. */
 export function formatProtectionTriggerEvent(
   event: BotEventOf<'protection_trigger' | 'protection_trigger_global'>,
@@ -338,7 +401,7 @@ export function formatProtectionTriggerEvent(
     event.lock_timestamp === null || event.lock_timestamp === undefined
       ? undefined
       : event.lock_end_timestamp - event.lock_timestamp;
-  const side = event.side && event.side !== '*' ? event.side : undefined;
+  const side = lockSideText(event.side);
   return reply(
     event,
     title(PROTECTION_EMOJI, event, options, `Protection triggered: ${what} locked`),

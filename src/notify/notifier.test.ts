@@ -199,3 +199,49 @@ describe('notifier: start', () => {
     outbox.stop();
   });
 });
+
+describe('notifier: the signal candle and fiat', () => {
+  it('adds the candle for chats with show_candle on, keeps each chat in event order, and fiat for all', async () => {
+    const logger = createSilentLogger();
+    const store = await openStore({ path: null, logger, auditMaxEntries: 10 });
+    const sent: Record<string, Reply[]> = { candle: [], plain: [] };
+    const target = (key: string, notifications: NotificationTarget['notifications']): NotificationTarget => ({
+      key,
+      platform: 'console',
+      minIntervalMs: 0,
+      notifications,
+      async send(reply) {
+        sent[key]?.push(reply);
+      },
+    });
+    const candleReads: string[] = [];
+    const notifier = createNotifier({
+      targets: [target('candle', { show_candle: 'ohlc' }), target('plain', {})],
+      outboxes: { console: createOutbox({ logger, globalPerSecond: 1000, now: Date.now }) },
+      store,
+      logger,
+      showBotName: false,
+      now: Date.now,
+      fiatRateOf: () => ({ currency: 'USD', stakeCurrency: 'USDT', rate: 2 }),
+      async lastCandleOf(_bot, pair) {
+        candleReads.push(pair);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return { open: 1, high: 2, low: 0.5, close: 1.5 };
+      },
+    });
+    notifiers.push(notifier);
+    notifier.handle(event({ ...EXIT_FILL, fiat_currency: 'USD' }));
+    // A later event of the same bot waits for the candle of the earlier one.
+    notifier.handle(event({ type: 'status', status: 'running' }));
+    await notifier.drain();
+    expect(candleReads).toEqual(['SOL/USDT']);
+    const withCandle = textOf(sent['candle'] ?? []);
+    expect(withCandle).toContain('Candle OHLC: 1, 2, 0.5, 1.5');
+    expect(withCandle).toContain('Profit: +3.45% (+3.45 USDT / +6.90 USD)');
+    expect(withCandle.indexOf('Candle OHLC')).toBeLessThan(withCandle.indexOf('Status'));
+    const plain = textOf(sent['plain'] ?? []);
+    expect(plain).not.toContain('Candle OHLC');
+    expect(plain).toContain('+6.90 USD');
+    expect(plain).toContain('Status');
+  });
+});

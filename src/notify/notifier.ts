@@ -1,10 +1,11 @@
 import type { Reply } from '../chat/reply.js';
 import { ConfigError } from '../errors.js';
 import type { NotificationSettings } from '../config/schema.js';
-import type { BotEvent } from '../freqtrade/event-schemas.js';
+import type { FiatRate, Ohlc } from '../freqtrade/bot-facts.js';
+import type { BotEvent, BotEventOf } from '../freqtrade/event-schemas.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
-import { formatEvent } from './format.js';
+import { type FormatOptions, formatEvent } from './format.js';
 import { appendHeld, formatHeldSummary, heldNotificationFrom } from './held.js';
 import type { Outbox } from './outbox.js';
 import {
@@ -12,6 +13,7 @@ import {
   isMuted,
   type RouteTarget,
   routeEventWithMutes,
+  showCandleFor,
   type TargetOverrides,
 } from './route.js';
 
@@ -45,6 +47,34 @@ export interface NotifierDeps {
   now(): number;
   /** Whether a bot runs in dry run, when known (its /show_config): trade messages mark it. */
   dryRunOf?(bot: string): boolean | undefined;
+  /** The bot's stake-to-fiat rate as it reports it, when known: entries and exits show fiat values. */
+  fiatRateOf?(bot: string): FiatRate | undefined;
+  /**
+   * The signal candle of a pair (the last candle of the bot's analyzed dataframe), for chats with
+   * `show_candle: ohlc`; must resolve (undefined on failure) within a short time.
+   */
+  lastCandleOf?(bot: string, pair: string): Promise<Ohlc | undefined>;
+}
+
+type CandleEvent = BotEventOf<'entry' | 'entry_fill' | 'exit' | 'exit_fill'>;
+
+/** Trade messages that end with the signal candle for chats that want it, as Freqtrade's do; a back-filled one happened candles ago, so it never does. */
+function canShowCandle(event: BotEvent): event is CandleEvent {
+  return (
+    !event.backfilled &&
+    (event.type === 'entry' ||
+      event.type === 'entry_fill' ||
+      event.type === 'exit' ||
+      event.type === 'exit_fill')
+  );
+}
+
+/** One chat an event goes to: where, how loudly, and whether with the signal candle. */
+interface Delivery {
+  destination: NotificationTarget;
+  outbox: Outbox;
+  silent: boolean;
+  withCandle: boolean;
 }
 
 export interface Notifier {
@@ -93,6 +123,11 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   /** One timer per muted chat with held notifications, and when it fires. */
   const muteTimers = new Map<string, { timer: NodeJS.Timeout; atMs: number }>();
   let stopped = false;
+  /**
+   * Per bot, the deliveries waiting for a signal candle: that bot's later events queue behind them,
+   * so each chat still hears one bot's events in the order they came.
+   */
+  const pendingByBot = new Map<string, Promise<void>>();
 
   /** Looks at a chat again when its mute ends (at the latest within MUTE_RECHECK_MAX_MS). */
   function checkMuteEndAt(key: string, mutedUntilMs: number): void {
@@ -172,12 +207,14 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         const nowMs = deps.now();
         // The last whitelist announced is kept with the bot's seen trades, so a restart still diffs.
         const seen = store.seenTrades(event.bot);
-        const formatted = formatEvent(event, {
+        const options: FormatOptions = {
           showBotName: deps.showBotName,
           ...(seen.whitelist ? { previousWhitelist: seen.whitelist } : {}),
           now: new Date(deps.now()),
           dryRun: deps.dryRunOf?.(event.bot),
-        });
+          fiat: deps.fiatRateOf?.(event.bot),
+        };
+        const formatted = formatEvent(event, options);
         if (event.type === 'whitelist') store.saveSeenTrades(event.bot, { ...seen, whitelist: event.data });
         const overrides: Record<string, TargetOverrides | undefined> = {};
         // Only chats with stored choices get an entry: the rest route by config alone.
@@ -191,6 +228,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           }
         }
         if (!formatted) return;
+        const candleEvent = canShowCandle(event) && deps.lastCandleOf ? event : undefined;
+        const deliveries: Delivery[] = [];
         for (const { target, level, muted } of routeEventWithMutes(event, routeTargets, overrides, nowMs)) {
           if (muted) {
             const mutedUntilMs = overrides[target.key]?.mutedUntilMs;
@@ -201,13 +240,45 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           const destination = byKey.get(target.key);
           const outbox = destination ? deps.outboxes[destination.platform] : undefined;
           if (!destination || !outbox) continue;
-          outbox.enqueue(destination, { ...formatted, silent: level === 'silent' });
+          const withCandle =
+            candleEvent !== undefined && showCandleFor(target, overrides[target.key]) === 'ohlc';
+          deliveries.push({ destination, outbox, silent: level === 'silent', withCandle });
         }
+        const wantsCandle = candleEvent !== undefined && deliveries.some((delivery) => delivery.withCandle);
+        const pending = pendingByBot.get(event.bot);
+        if (!wantsCandle && !pending) {
+          for (const { destination, outbox, silent } of deliveries)
+            outbox.enqueue(destination, { ...formatted, silent });
+          return;
+        }
+        // The candle is asked for now; the messages wait for it, and for this bot's earlier waits.
+        const candleRead =
+          wantsCandle && candleEvent && deps.lastCandleOf
+            ? deps.lastCandleOf(event.bot, candleEvent.pair).catch(() => undefined)
+            : Promise.resolve(undefined);
+        const next = (pending ?? Promise.resolve())
+          .then(async () => {
+            const candle = await candleRead;
+            const withCandle = candle ? formatEvent(event, { ...options, candle }) : null;
+            if (stopped) return;
+            for (const delivery of deliveries) {
+              const reply = (delivery.withCandle ? withCandle : null) ?? formatted;
+              delivery.outbox.enqueue(delivery.destination, { ...reply, silent: delivery.silent });
+            }
+          })
+          .catch((error: unknown) => {
+            logger.error({ err: error, bot: event.bot, type: event.type }, 'could not send a notification');
+          });
+        pendingByBot.set(event.bot, next);
+        void next.then(() => {
+          if (pendingByBot.get(event.bot) === next) pendingByBot.delete(event.bot);
+        });
       } catch (error) {
         logger.error({ err: error, bot: event.bot, type: event.type }, 'could not route a notification');
       }
     },
     async drain() {
+      while (pendingByBot.size > 0) await Promise.all(pendingByBot.values());
       await Promise.all(Object.values(deps.outboxes).map((outbox) => outbox.drain()));
     },
     stop() {

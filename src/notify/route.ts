@@ -4,6 +4,7 @@ import {
   type NotificationLevel,
   type NotificationSettings,
   type NotificationType,
+  type ShowCandle,
 } from '../config/schema.js';
 import type { BotEvent } from '../freqtrade/event-schemas.js';
 
@@ -125,6 +126,15 @@ export function levelFor(
 /** The exit reason that reason maps look up: only exits have one. */
 function exitReasonOf(event: BotEvent): string | null | undefined {
   return event.type === 'exit' || event.type === 'exit_fill' ? event.exit_reason : undefined;
+}
+
+/** Whether a target's trade messages show the signal candle: stored override ← config block ← default (`off`, as Freqtrade). */
+export function showCandleFor(target: RouteTarget, overrides: TargetOverrides | undefined): ShowCandle {
+  return (
+    overrides?.notifications?.show_candle ??
+    target.notifications?.show_candle ??
+    DEFAULT_NOTIFICATIONS.show_candle
+  );
 }
 
 /** The configured value of one setting for a target: stored override ← config block ← default. */

@@ -5,6 +5,7 @@ import {
   NOTIFICATION_TYPES,
   type NotificationSettings,
   type NotificationType,
+  SHOW_CANDLE_VALUES,
 } from '../../config/schema.js';
 import { chatBotsOf } from '../../access/policy.js';
 import { UserInputError } from '../../errors.js';
@@ -17,7 +18,8 @@ import { type CommandContext, defineCommand } from '../types.js';
 import { formatUtc } from '../../format/dates.js';
 import { parseUntil } from './duration.js';
 
-const NOTIFY_USAGE = `/notify [<type> <value=on|silent|off>] | /notify bots <value=bot…|all> | /notify reset`;
+const NOTIFY_USAGE =
+  '/notify [<type> <value=on|silent|off>] | /notify show_candle <value=ohlc|off> | /notify bots <value=bot…|all> | /notify reset';
 const MUTE_USAGE = '/mute [duration, e.g. 30m, 2h, 1d] (default 1h)';
 
 /** How long /mute without a duration mutes: long enough for a meeting, short enough not to forget. */
@@ -94,10 +96,30 @@ export const notifyCommand = defineCommand({
         ],
       };
     }
+    if (type === 'show_candle') {
+      const value = values[0]?.toLowerCase();
+      if (value !== 'ohlc' && value !== 'off') {
+        throw new UserInputError(`show_candle must be ${SHOW_CANDLE_VALUES.join(' or ')}.`, NOTIFY_USAGE);
+      }
+      store.updateChat(run.chatKey, (chat) => {
+        chat.notifications.show_candle = value;
+      });
+      return {
+        blocks: [
+          {
+            kind: 'text',
+            text:
+              value === 'ohlc'
+                ? 'Entry and exit messages in this chat now end with the signal candle (Candle OHLC).'
+                : 'Entry and exit messages in this chat no longer show the signal candle.',
+          },
+        ],
+      };
+    }
     if (type !== undefined) {
       if (!(NOTIFICATION_TYPES as readonly string[]).includes(type)) {
         throw new UserInputError(
-          `Unknown notification type "${type}". Types: ${NOTIFICATION_TYPES.join(', ')}.`,
+          `Unknown notification type "${type}". Types: ${NOTIFICATION_TYPES.join(', ')}; and show_candle.`,
           NOTIFY_USAGE,
         );
       }
@@ -118,6 +140,17 @@ export const notifyCommand = defineCommand({
         chat.notifications[key] !== undefined ? 'chat' : configured[key] !== undefined ? 'config' : 'default';
       return [key, typeof value === 'string' ? value : JSON.stringify(value), source];
     });
+    const showCandleSource =
+      chat.notifications.show_candle !== undefined
+        ? 'chat'
+        : configured.show_candle !== undefined
+          ? 'config'
+          : 'default';
+    rows.push([
+      'show_candle',
+      chat.notifications.show_candle ?? configured.show_candle ?? DEFAULT_NOTIFICATIONS.show_candle,
+      showCandleSource,
+    ]);
     const mutedUntilMs =
       chat.muted_until_ms !== null && chat.muted_until_ms > run.services.now() ? chat.muted_until_ms : null;
     const heldCount = chat.held_notifications.length + chat.held_dropped;
