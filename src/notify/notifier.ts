@@ -123,11 +123,6 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   /** One timer per muted chat with held notifications, and when it fires. */
   const muteTimers = new Map<string, { timer: NodeJS.Timeout; atMs: number }>();
   let stopped = false;
-  /**
-   * Per bot, the deliveries waiting for a signal candle: that bot's later events queue behind them,
-   * so each chat still hears one bot's events in the order they came.
-   */
-  const pendingByBot = new Map<string, Promise<void>>();
 
   /** Looks at a chat again when its mute ends (at the latest within MUTE_RECHECK_MAX_MS). */
   function checkMuteEndAt(key: string, mutedUntilMs: number): void {
@@ -245,40 +240,29 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           deliveries.push({ destination, outbox, silent: level === 'silent', withCandle });
         }
         const wantsCandle = candleEvent !== undefined && deliveries.some((delivery) => delivery.withCandle);
-        const pending = pendingByBot.get(event.bot);
-        if (!wantsCandle && !pending) {
-          for (const { destination, outbox, silent } of deliveries)
-            outbox.enqueue(destination, { ...formatted, silent });
-          return;
-        }
-        // The candle is asked for now; the messages wait for it, and for this bot's earlier waits.
-        const candleRead =
+        // The candle is asked for once; each chat that wants it gets its message queued (and
+        // stored) now, completed when the candle arrives: the chat's queue waits for it, so its
+        // order holds, and a crash meanwhile still sends the message, without the candle.
+        const withCandle =
           wantsCandle && candleEvent && deps.lastCandleOf
-            ? deps.lastCandleOf(event.bot, candleEvent.pair).catch(() => undefined)
-            : Promise.resolve(undefined);
-        const next = (pending ?? Promise.resolve())
-          .then(async () => {
-            const candle = await candleRead;
-            const withCandle = candle ? formatEvent(event, { ...options, candle }) : null;
-            if (stopped) return;
-            for (const delivery of deliveries) {
-              const reply = (delivery.withCandle ? withCandle : null) ?? formatted;
-              delivery.outbox.enqueue(delivery.destination, { ...reply, silent: delivery.silent });
-            }
-          })
-          .catch((error: unknown) => {
-            logger.error({ err: error, bot: event.bot, type: event.type }, 'could not send a notification');
-          });
-        pendingByBot.set(event.bot, next);
-        void next.then(() => {
-          if (pendingByBot.get(event.bot) === next) pendingByBot.delete(event.bot);
-        });
+            ? deps
+                .lastCandleOf(event.bot, candleEvent.pair)
+                .catch(() => undefined)
+                .then((candle) => (candle ? formatEvent(event, { ...options, candle }) : null))
+            : undefined;
+        for (const { destination, outbox, silent, withCandle: wants } of deliveries) {
+          const reply = { ...formatted, silent };
+          const ready =
+            wants && withCandle
+              ? withCandle.then((completed) => ({ ...(completed ?? formatted), silent }))
+              : undefined;
+          outbox.enqueue(destination, reply, ready ? { ready } : {});
+        }
       } catch (error) {
         logger.error({ err: error, bot: event.bot, type: event.type }, 'could not route a notification');
       }
     },
     async drain() {
-      while (pendingByBot.size > 0) await Promise.all(pendingByBot.values());
       await Promise.all(Object.values(deps.outboxes).map((outbox) => outbox.drain()));
     },
     stop() {
