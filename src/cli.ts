@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 // The program's entry point: `npm start`, the `freqtrade-chatops` bin and the container all run
 // `node dist/cli.js` (compiled by `npm run build`), one node process with no loader.
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { collectSecrets, redactConfig } from './config/load.js';
@@ -25,11 +25,8 @@ Usage:
 Secrets can come from the environment: FTCHATOPS__TELEGRAM__TOKEN, FTCHATOPS__BOTS__0__PASSWORD, ...
 Exit status: 0 ok, 1 runtime failure, 2 invalid config or arguments.`;
 
-/** The package version from package.json (one level above src/ and dist/ alike). */
-export function packageVersion(): string {
-  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
-  return (JSON.parse(text) as { version: string }).version;
-}
+export { packageVersion } from './version.js';
+import { packageVersion } from './version.js';
 
 interface CliIo {
   out: NodeJS.WritableStream;

@@ -9,10 +9,12 @@ import { consolePlatform } from './console/platform.js';
 import { discordPlatform } from './discord/platform.js';
 import { createGeminiClient, type GeminiClient } from './exchanges/gemini/client.js';
 import { createNonceSource } from './exchanges/gemini/nonce.js';
+import type { FreqtradeMessage } from './freqtrade/event-schemas.js';
 import { createEventStream, type EventStream } from './freqtrade/event-stream.js';
 import { type BotFacts, createBotFacts } from './freqtrade/bot-facts.js';
 import { createFleet, type Fleet } from './freqtrade/fleet.js';
 import type { Logger } from './logger.js';
+import { applyLiveMessage } from './notify/backfill.js';
 import { type BackfillRunner, createBackfillRunner } from './notify/backfill-runner.js';
 import { createNotifier, type NotificationTarget, type Notifier } from './notify/notifier.js';
 import { createOutbox, type Outbox } from './notify/outbox.js';
@@ -20,7 +22,9 @@ import { type OpsServer, startOpsServer } from './ops/http-server.js';
 import { createMetrics } from './ops/metrics.js';
 import { createReadiness } from './ops/readiness.js';
 import type { ChatPlatform, PlatformModule, PlatformPacing } from './platform/chat-platform.js';
-import { openStore, type Store } from './store/store.js';
+import { openSharedState } from './ha/shared-state.js';
+import type { Store } from './store/store.js';
+import { packageVersion } from './version.js';
 import { assertTelegramKeyboardOf } from './telegram/keyboard.js';
 import { telegramPlatform } from './telegram/platform.js';
 import { webhookPlatform } from './webhook/platform.js';
@@ -98,7 +102,7 @@ export interface App {
   readonly router: CommandRouter;
   readonly fleet: Fleet;
   readonly store: Store;
-  /** The running chat platforms (those the config enables), in PLATFORMS order. */
+  /** The running chat platforms (those the config enables), in PLATFORMS order; none while standing by. */
   readonly platforms: readonly ChatPlatform[];
   readonly notifier: Notifier;
   readonly streams: EventStream[];
@@ -108,20 +112,81 @@ export interface App {
   readonly botFacts: BotFacts;
   /** The operations endpoint (/healthz, /readyz, /metrics); undefined when `http` is disabled. */
   readonly ops: OpsServer | undefined;
+  /** Whether this instance runs the platforms and notifications now (always true without `ha`). */
+  readonly leading: boolean;
+  /** This instance's name (`ha.instance_id`, else the host name). */
+  readonly instanceId: string;
   stop(): Promise<void>;
+}
+
+/**
+ * What only the leader runs (with `ha.enabled`; otherwise the one instance runs it from start to
+ * stop): the chat platforms (polling Telegram, the Discord gateway), the notification pipeline
+ * and the Freqtrade websockets. Built afresh each time this instance comes to lead.
+ */
+interface LeaderSession {
+  platforms: readonly ChatPlatform[];
+  notifier: Notifier;
+  streams: EventStream[];
+  backfills: BackfillRunner[];
+  outboxes: Record<string, Outbox>;
+  targets: NotificationTarget[];
+  /** Starts the websockets and the platforms; resolves once every platform has started. */
+  start(stopRequested: Promise<unknown> | undefined): Promise<void>;
+  /** Stops what start() started, each step bounded by the stop's deadline; the store stays open. */
+  stop(deadline: number): Promise<void>;
+}
+
+/**
+ * Waits for `work` at most `limitMs` (never past the stop's deadline); an overrun is logged and
+ * the stop goes on, and so does a failure unless `failures` is 'throw'. Says whether the work
+ * finished in time.
+ */
+async function within(
+  logger: Logger,
+  step: string,
+  work: Promise<unknown>,
+  limitMs: number,
+  deadline: number,
+  failures: 'log' | 'throw' = 'log',
+): Promise<boolean> {
+  const timeoutMs = Math.max(0, Math.min(limitMs, deadline - Date.now()));
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    work.then(
+      () => 'done' as const,
+      (error: unknown) => {
+        if (failures === 'throw') throw error;
+        logger.warn(
+          { step, err: error instanceof Error ? error.message : String(error) },
+          'stop step failed',
+        );
+        return 'failed' as const;
+      },
+    ),
+    new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    }),
+  ]).finally(() => clearTimeout(timer));
+  if (outcome === 'timeout') logger.warn({ step, timeoutMs }, 'stop step took too long; going on without it');
+  return outcome === 'done';
 }
 
 /** The composition root: builds store, Freqtrade clients, commands, adapters and notifications, then starts them. */
 export async function startApp(options: AppOptions): Promise<App> {
   const { config, logger } = options;
   const now = options.now ?? Date.now;
-  const store = await openStore({
-    path: options.storePath === undefined ? config.store.path : options.storePath,
+  const shared = await openSharedState({
+    config,
     logger,
-    auditMaxEntries: config.store.audit_max_entries,
+    storePath: options.storePath === undefined ? config.store.path : options.storePath,
+    writtenBy: `freqtrade-chatops ${packageVersion()}`,
+    ...(options.stopRequested ? { stopRequested: options.stopRequested } : {}),
   });
-  // Filled once the streams exist; /bots reads each stream's own state.
-  let streams: EventStream[] = [];
+  const { store, lease, instanceId } = shared;
+  // The session this instance runs while it leads (always, without ha); /bots and /readyz read it.
+  let session: LeaderSession | undefined;
+  const currentStreams = (): EventStream[] => session?.streams ?? [];
   // Operations endpoint (src/ops/), part 1: metrics are recorded only when `http` is enabled.
   const platforms = options.platforms ?? PLATFORMS;
   const enabledPlatforms = platforms.filter(
@@ -132,11 +197,16 @@ export async function startApp(options: AppOptions): Promise<App> {
   const metrics = config.http.enabled
     ? createMetrics({ platforms: chatPlatforms, bots: botNames })
     : undefined;
+  const leaderInfo = lease ? () => ({ instance: instanceId, leading: lease.isLeader() }) : undefined;
   const readiness = createReadiness({
     platforms: chatPlatforms,
     bots: botNames,
-    streamState: (bot) => streams.find((stream) => stream.bot === bot)?.state(),
+    streamState: (bot) =>
+      currentStreams()
+        .find((stream) => stream.bot === bot)
+        ?.state(),
     now,
+    ...(leaderInfo ? { leader: leaderInfo } : {}),
   });
   const fleet = createFleet(config.bots, {
     logger,
@@ -174,121 +244,227 @@ export async function startApp(options: AppOptions): Promise<App> {
       store,
       logger,
       now,
-      streamState: (bot) => streams.find((stream) => stream.bot === bot)?.state(),
+      streamState: (bot) =>
+        currentStreams()
+          .find((stream) => stream.bot === bot)
+          ?.state(),
+      ...(leaderInfo ? { leadership: leaderInfo } : {}),
       ...(geminiClient ? { gemini: geminiClient } : {}),
     },
     commands,
     policy,
     onCommandFinished: (event) => metrics?.commandFinished(event),
   });
-
-  // Each enabled platform, built by its own module from its own config section.
   const platformDeps = { router, fleet, logger, store, policy, now };
-  const running: Array<{ platform: ChatPlatform; pacing: PlatformPacing }> = [];
-  for (const module of enabledPlatforms) {
-    const platform =
-      module.configKey === undefined
-        ? undefined
-        : await module.create(config.sections[module.configKey], platformDeps);
-    if (platform) running.push({ platform, pacing: module.pacing });
-  }
-
-  // Notifications: every configured chat of a running platform, plus any extra targets, each
-  // platform paced by its own outbox.
-  const targets: NotificationTarget[] = [];
-  for (const { platform, pacing } of running) {
-    for (const chat of config.chats.filter((configured) => configured.platform === platform.name)) {
-      const address = { chatId: chat.chatId, threadId: chat.threadId };
-      targets.push({
-        // The router's key for the chat, so /notify, /mute and /use made there apply here.
-        key: chatKeyOf({ platform: chat.platform, ...address }),
-        platform: chat.platform,
-        minIntervalMs: platform.chatIntervalMs?.(address) ?? pacing.chatIntervalMs(address),
-        notifications: chat.notifications,
-        bots: chat.bots,
-        send: (reply) => platform.send(address, reply),
-      });
-    }
-  }
-  for (const extra of options.extraTargets ?? []) {
-    targets.push({ platform: consolePlatform.name, minIntervalMs: 0, ...extra });
-  }
-  const outboxFor = (platform: string, globalPerSecond: number): Outbox =>
-    createOutbox({
-      logger,
-      globalPerSecond,
-      now,
-      // Durable: a queued notification is in the store until its platform accepted it.
-      queueStore: store,
-      onPermanentFailure: (key, error) =>
-        store.updateChat(key, (chat) => {
-          chat.delivery_failed = {
-            at_ms: now(),
-            reason: error instanceof Error ? error.message : String(error),
-          };
-        }),
-      onRateLimited: () => metrics?.rateLimited(platform),
-      onDelivered: (key) => {
-        metrics?.notificationSent(platform);
-        if (store.hasChat(key) && store.chat(key).delivery_failed) {
-          store.updateChat(key, (chat) => {
-            chat.delivery_failed = null;
-          });
-        }
-      },
-    });
-  // One outbox per platform that has targets, paced by the platform's own limits.
-  const outboxes: Record<string, Outbox> = {};
-  for (const module of platforms) {
-    if (targets.some((target) => target.platform === module.name)) {
-      outboxes[module.name] = outboxFor(module.name, module.pacing.globalPerSecond);
-    }
-  }
   // Per bot: dry run or live for the "(dry)" marker, the timeframe and the fiat rate, read again
   // whenever its websocket connects (the rate also when older than 5 minutes).
   const botFacts = createBotFacts(fleet, { now });
-  const notifier = createNotifier({
-    targets,
-    outboxes,
-    store,
-    logger,
-    showBotName: fleet.names.length > 1,
-    now,
-    dryRunOf: (bot) => botFacts.dryRun(bot),
-    fiatRateOf: (bot) => botFacts.fiatRate(bot),
-    lastCandleOf: (bot, pair) => botFacts.lastCandle(bot, pair),
-  });
 
-  // Each bot's websocket, and its back-fill listening to it; events of both go to the notifier.
-  const backfills: BackfillRunner[] = [];
-  streams = targets.length
-    ? fleet.all().map((client) => {
-        const stream = createEventStream({
-          client,
-          logger,
-          // `exception` carries Freqtrade's worker errors; chats hear them at their `warning` level.
-          types: [...NOTIFICATION_TYPES, 'exception'],
-          ...(options.streamBackoff ? { backoff: options.streamBackoff } : {}),
+  /** Builds everything the leader runs, from the config: nothing is started yet. */
+  const buildSession = async (): Promise<LeaderSession> => {
+    // Each enabled platform, built by its own module from its own config section.
+    const running: Array<{ platform: ChatPlatform; pacing: PlatformPacing }> = [];
+    for (const module of enabledPlatforms) {
+      const platform =
+        module.configKey === undefined
+          ? undefined
+          : await module.create(config.sections[module.configKey], platformDeps);
+      if (platform) running.push({ platform, pacing: module.pacing });
+    }
+
+    // Notifications: every configured chat of a running platform, plus any extra targets, each
+    // platform paced by its own outbox.
+    const targets: NotificationTarget[] = [];
+    for (const { platform, pacing } of running) {
+      for (const chat of config.chats.filter((configured) => configured.platform === platform.name)) {
+        const address = { chatId: chat.chatId, threadId: chat.threadId };
+        targets.push({
+          // The router's key for the chat, so /notify, /mute and /use made there apply here.
+          key: chatKeyOf({ platform: chat.platform, ...address }),
+          platform: chat.platform,
+          minIntervalMs: platform.chatIntervalMs?.(address) ?? pacing.chatIntervalMs(address),
+          notifications: chat.notifications,
+          bots: chat.bots,
+          send: (reply) => platform.send(address, reply),
         });
-        stream.on('connected', () => {
-          void botFacts.refresh(client.name);
-        });
-        backfills.push(
-          createBackfillRunner({ stream, client, store, logger, onEvent: (event) => notifier.handle(event) }),
+      }
+    }
+    for (const extra of options.extraTargets ?? []) {
+      targets.push({ platform: consolePlatform.name, minIntervalMs: 0, ...extra });
+    }
+    const outboxFor = (platform: string, globalPerSecond: number): Outbox =>
+      createOutbox({
+        logger,
+        globalPerSecond,
+        now,
+        // Durable: a queued notification is in the store until its platform accepted it.
+        queueStore: store,
+        onPermanentFailure: (key, error) =>
+          store.updateChat(key, (chat) => {
+            chat.delivery_failed = {
+              at_ms: now(),
+              reason: error instanceof Error ? error.message : String(error),
+            };
+          }),
+        onRateLimited: () => metrics?.rateLimited(platform),
+        onDelivered: (key) => {
+          metrics?.notificationSent(platform);
+          if (store.hasChat(key) && store.chat(key).delivery_failed) {
+            store.updateChat(key, (chat) => {
+              chat.delivery_failed = null;
+            });
+          }
+        },
+      });
+    // One outbox per platform that has targets, paced by the platform's own limits.
+    const outboxes: Record<string, Outbox> = {};
+    for (const module of platforms) {
+      if (targets.some((target) => target.platform === module.name)) {
+        outboxes[module.name] = outboxFor(module.name, module.pacing.globalPerSecond);
+      }
+    }
+    const notifier = createNotifier({
+      targets,
+      outboxes,
+      store,
+      logger,
+      showBotName: fleet.names.length > 1,
+      now,
+      dryRunOf: (bot) => botFacts.dryRun(bot),
+      fiatRateOf: (bot) => botFacts.fiatRate(bot),
+      lastCandleOf: (bot, pair) => botFacts.lastCandle(bot, pair),
+    });
+
+    // Each bot's websocket, and its back-fill listening to it; events of both go to the notifier.
+    const backfills: BackfillRunner[] = [];
+    const streams = targets.length
+      ? fleet.all().map((client) => {
+          const stream = createEventStream({
+            client,
+            logger,
+            // `exception` carries Freqtrade's worker errors; chats hear them at their `warning` level.
+            types: [...NOTIFICATION_TYPES, 'exception'],
+            ...(options.streamBackoff ? { backoff: options.streamBackoff } : {}),
+          });
+          stream.on('connected', () => {
+            void botFacts.refresh(client.name);
+          });
+          backfills.push(
+            createBackfillRunner({
+              stream,
+              client,
+              store,
+              logger,
+              onEvent: (event) => notifier.handle(event),
+            }),
+          );
+          return stream;
+        })
+      : [];
+
+    /**
+     * Notifications queued before a restart (or by the previous leader) and not yet accepted go
+     * out first, once the platforms run. One whose chat is no longer configured is dropped, and
+     * said so.
+     */
+    const resumeQueuedNotifications = () => {
+      const byKey = new Map(targets.map((target) => [target.key, target]));
+      let resumed = 0;
+      for (const queued of store.queuedNotifications()) {
+        const target = byKey.get(queued.chat_key);
+        const outbox = target ? outboxes[target.platform] : undefined;
+        if (!target || !outbox) {
+          logger.warn(
+            { chat: queued.chat_key },
+            'dropped a queued notification: its chat is no longer configured',
+          );
+          store.dropQueuedNotifications([queued.id]);
+          continue;
+        }
+        outbox.restore(target, queued);
+        resumed += 1;
+      }
+      if (resumed > 0)
+        logger.info({ notifications: resumed }, 'sending notifications queued before the restart');
+    };
+
+    let stopped = false;
+    return {
+      platforms: running.map(({ platform }) => platform),
+      notifier,
+      streams,
+      backfills,
+      outboxes,
+      targets,
+      async start(stopRequested) {
+        // A trade whose notification is still queued (from before a crash or a takeover) counts as
+        // seen before any back-fill looks: the queued message is on its way, and the seen mark may
+        // not have reached the store before the crash.
+        for (const queued of store.queuedNotifications()) {
+          const about = queued.about;
+          if (!about || !fleet.has(about.bot)) continue;
+          const next = applyLiveMessage(store.seenTrades(about.bot), about as unknown as FreqtradeMessage);
+          if (next) store.saveSeenTrades(about.bot, next);
+        }
+        for (const stream of streams) stream.start();
+        // The platforms start side by side: one being slow to answer does not hold up the others.
+        const platformsStarted = Promise.all(
+          running.map(({ platform }) =>
+            platform.start().then(() => readiness.platformStarted(platform.name)),
+          ),
         );
-        return stream;
-      })
-    : [];
+        // A start that fails after a stop won the race below has nobody left to tell.
+        platformsStarted.catch(() => undefined);
+        // A stop asked for while a platform is still connecting ends the wait.
+        await (stopRequested ? Promise.race([platformsStarted, stopRequested]) : platformsStarted);
+        if (!stopped) resumeQueuedNotifications();
+      },
+      async stop(deadline) {
+        stopped = true;
+        for (const backfill of backfills) backfill.stop();
+        await within(
+          logger,
+          'message websockets',
+          Promise.all(streams.map((stream) => stream.stop())),
+          STOP_STREAMS_TIMEOUT_MS,
+          deadline,
+        );
+        await within(
+          logger,
+          'chat platforms',
+          Promise.all(running.map(({ platform }) => platform.stop())),
+          STOP_PLATFORMS_TIMEOUT_MS,
+          deadline,
+        );
+        readiness.platformsStopped();
+        // Give queued notifications a moment to go out; what is left stays in the store's outbox
+        // and goes out at the next start (or from the next leader).
+        const drained = await within(
+          logger,
+          'notifications',
+          notifier.drain(),
+          STOP_DRAIN_TIMEOUT_MS,
+          deadline,
+        );
+        if (!drained) logger.warn('stopping before every notification was sent');
+        notifier.stop();
+        for (const outbox of Object.values(outboxes)) outbox.stop();
+      },
+    };
+  };
+
   // Operations endpoint, part 2: it listens before the platforms start, so /readyz answers 503
   // while they do. A port in use is a ConfigError naming host:port (the CLI exits 2).
   let ops: OpsServer | undefined;
   if (metrics) {
     metrics.watch({
       pendingNotifications: () =>
-        [...new Set([...chatPlatforms, ...targets.map((target) => target.platform)])].map(
-          (platform) => [platform, outboxes[platform]?.pending() ?? 0] as const,
+        [...new Set([...chatPlatforms, ...(session?.targets ?? []).map((target) => target.platform)])].map(
+          (platform) => [platform, session?.outboxes[platform]?.pending() ?? 0] as const,
         ),
-      streamsConnected: () => streams.map((stream) => [stream.bot, stream.state() === 'open'] as const),
+      streamsConnected: () =>
+        currentStreams().map((stream) => [stream.bot, stream.state() === 'open'] as const),
+      ...(leaderInfo ? { leader: leaderInfo } : {}),
     });
     ops = await startOpsServer({
       host: config.http.host,
@@ -299,91 +475,75 @@ export async function startApp(options: AppOptions): Promise<App> {
     });
   }
 
-  /**
-   * Waits for `work` at most `limitMs` (never past the stop's deadline); an overrun is logged and
-   * the stop goes on, and so does a failure unless `failures` is 'throw'. Says whether the work
-   * finished in time.
-   */
-  const within = async (
-    step: string,
-    work: Promise<unknown>,
-    limitMs: number,
-    deadline: number,
-    failures: 'log' | 'throw' = 'log',
-  ): Promise<boolean> => {
-    const timeoutMs = Math.max(0, Math.min(limitMs, deadline - Date.now()));
-    let timer: NodeJS.Timeout | undefined;
-    const outcome = await Promise.race([
-      work.then(
-        () => 'done' as const,
-        (error: unknown) => {
-          if (failures === 'throw') throw error;
-          logger.warn(
-            { step, err: error instanceof Error ? error.message : String(error) },
-            'stop step failed',
-          );
-          return 'failed' as const;
-        },
-      ),
-      new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), timeoutMs);
-      }),
-    ]).finally(() => clearTimeout(timer));
-    if (outcome === 'timeout')
-      logger.warn({ step, timeoutMs }, 'stop step took too long; going on without it');
-    return outcome === 'done';
+  // Gains of leadership are taken one at a time; a loss acts at once, whatever is under way.
+  let transitions: Promise<void> = Promise.resolve();
+  let stopping: Promise<void> | undefined;
+  const stillLeading = () => !stopping && lease?.isLeader() === true;
+  const lead = async () => {
+    if (session || !stillLeading()) return;
+    // What the previous leader wrote: seen trades, chat settings, the queued notifications.
+    await shared.reload();
+    if (!stillLeading()) return;
+    store.appendAudit({
+      platform: 'system',
+      user_id: instanceId,
+      chat_id: '-',
+      bot: null,
+      command: 'takeover',
+      args: '',
+      outcome: 'ok',
+      detail: `instance ${instanceId} leads`,
+    });
+    const next = await buildSession();
+    if (!stillLeading()) return;
+    session = next;
+    logger.info({ instance: instanceId }, 'leading: polling, listening and sending');
+    await next.start(options.stopRequested);
   };
+  const standDown = async (reason: string) => {
+    const current = session;
+    if (!current) return;
+    session = undefined;
+    logger.warn({ instance: instanceId, reason }, 'standing by: stopped polling, listening and sending');
+    await current.stop(Date.now() + STOP_TIMEOUT_MS);
+  };
+
   const stopEverything = async (): Promise<void> => {
     // Wall-clock time, not options.now: a test's simulated clock must not stretch the deadline.
     const deadline = Date.now() + STOP_TIMEOUT_MS;
     // The state goes to disk before anything that waits on Freqtrade or a chat platform, which
     // may not answer.
-    await within('state file', store.flush(), STOP_TIMEOUT_MS, deadline);
-    await within('operations endpoint', ops?.close() ?? Promise.resolve(), STOP_STREAMS_TIMEOUT_MS, deadline);
-    for (const backfill of backfills) backfill.stop();
+    await within(logger, 'state file', store.flush(), STOP_TIMEOUT_MS, deadline);
     await within(
-      'message websockets',
-      Promise.all(streams.map((stream) => stream.stop())),
+      logger,
+      'operations endpoint',
+      ops?.close() ?? Promise.resolve(),
       STOP_STREAMS_TIMEOUT_MS,
       deadline,
     );
+    const current = session;
+    session = undefined;
+    await current?.stop(deadline);
+    // A leader hands over at once rather than when its lease expires.
     await within(
-      'chat platforms',
-      Promise.all(running.map(({ platform }) => platform.stop())),
-      STOP_PLATFORMS_TIMEOUT_MS,
+      logger,
+      'leader lease',
+      lease?.stop() ?? Promise.resolve(),
+      STOP_STREAMS_TIMEOUT_MS,
       deadline,
     );
-    // Give queued notifications a moment to go out; what is left stays in the store's outbox and
-    // goes out at the next start.
-    const drained = await within('notifications', notifier.drain(), STOP_DRAIN_TIMEOUT_MS, deadline);
-    if (!drained) logger.warn('stopping before every notification was sent');
-    notifier.stop();
-    for (const outbox of Object.values(outboxes)) outbox.stop();
     // What changed since (seen trades, delivery failures), with what time is left and at least a
     // moment more. A write that fails here fails the stop (exit status 1), so it is not missed.
-    await within('state file', store.close(), STOP_TIMEOUT_MS, Math.max(deadline, Date.now() + 500), 'throw');
+    await within(
+      logger,
+      'state file',
+      store.close(),
+      STOP_TIMEOUT_MS,
+      Math.max(deadline, Date.now() + 500),
+      'throw',
+    );
+    await shared.disconnect();
   };
-  /**
-   * Notifications queued before a restart (or by the previous leader) and not yet accepted go out
-   * first, once the platforms run. One whose chat is no longer configured is dropped, and said so.
-   */
-  const resumeQueuedNotifications = () => {
-    const byKey = new Map(targets.map((target) => [target.key, target]));
-    let resumed = 0;
-    for (const queued of store.queuedNotifications()) {
-      const target = byKey.get(queued.chat_key);
-      const outbox = target ? outboxes[target.platform] : undefined;
-      if (!target || !outbox) {
-        logger.warn({ chat: queued.chat_key }, 'dropped a queued notification: its chat is no longer configured');
-        store.dropQueuedNotifications([queued.id]);
-        continue;
-      }
-      outbox.restore(target, queued);
-      resumed += 1;
-    }
-    if (resumed > 0) logger.info({ notifications: resumed }, 'sending notifications queued before the restart');
-  };
-  let stopping: Promise<void> | undefined;
   /** Stops everything started so far, each step bounded; a second call waits for the first. */
   const shutdown = (): Promise<void> => {
     stopping ??= stopEverything();
@@ -394,23 +554,33 @@ export async function startApp(options: AppOptions): Promise<App> {
   const stoppedOnRequest = options.stopRequested?.then(() => shutdown());
   // A failed stop reaches whoever awaits app.stop(); this copy must not also end the process.
   stoppedOnRequest?.catch(() => undefined);
-  for (const stream of streams) stream.start();
-  try {
-    // The platforms start side by side: one being slow to answer does not hold up the others.
-    const platformsStarted = Promise.all(
-      running.map(({ platform }) => platform.start().then(() => readiness.platformStarted(platform.name))),
-    );
-    // A start that fails after a stop won the race below has nobody left to tell.
-    platformsStarted.catch(() => undefined);
-    // A stop asked for while a platform is still connecting ends the wait: the app comes back stopped.
-    await (stoppedOnRequest ? Promise.race([platformsStarted, stoppedOnRequest]) : platformsStarted);
-  } catch (error) {
-    // A refused token: stop what already runs so the process can exit with the error.
-    await shutdown();
-    throw error;
-  }
 
-  if (!stopping) resumeQueuedNotifications();
+  if (lease) {
+    // Standby until the lease is ours; every change of leadership is logged (and audited on gain).
+    lease.on('acquired', () => {
+      transitions = transitions.then(lead).catch((error: unknown) => {
+        logger.error({ err: error }, 'could not start leading; standing by');
+        return standDown('the start failed');
+      });
+    });
+    lease.on('lost', ({ reason }) => {
+      void standDown(reason);
+    });
+    lease.start();
+    logger.info(
+      { instance: instanceId, lease_ms: config.ha.lease_ms },
+      'high availability: standing by for the lease',
+    );
+  } else {
+    try {
+      session = await buildSession();
+      await session.start(stoppedOnRequest);
+    } catch (error) {
+      // A refused token: stop what already runs so the process can exit with the error.
+      await shutdown();
+      throw error;
+    }
+  }
 
   if (stopping) {
     logger.info('freqtrade-chatops stopped while starting');
@@ -418,23 +588,43 @@ export async function startApp(options: AppOptions): Promise<App> {
     logger.info(
       {
         bots: fleet.names,
-        platforms: running.map(({ platform }) => platform.name),
-        notificationTargets: targets.length,
+        platforms: chatPlatforms,
+        ...(lease ? { instance: instanceId, ha: true } : {}),
         commands: commands.length,
       },
       'freqtrade-chatops started',
     );
   }
 
+  const idleNotifier = createNotifier({
+    targets: [],
+    outboxes: {},
+    store,
+    logger,
+    showBotName: fleet.names.length > 1,
+    now,
+  });
   return {
     router,
     fleet,
     store,
-    platforms: running.map(({ platform }) => platform),
-    notifier,
-    streams,
-    backfills,
+    get platforms() {
+      return session?.platforms ?? [];
+    },
+    get notifier() {
+      return session?.notifier ?? idleNotifier;
+    },
+    get streams() {
+      return currentStreams();
+    },
+    get backfills() {
+      return session?.backfills ?? [];
+    },
     botFacts,
+    get leading() {
+      return lease ? lease.isLeader() && session !== undefined : true;
+    },
+    instanceId,
     ops,
     async stop() {
       await shutdown();

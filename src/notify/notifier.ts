@@ -250,13 +250,24 @@ export function createNotifier(deps: NotifierDeps): Notifier {
                 .catch(() => undefined)
                 .then((candle) => (candle ? formatEvent(event, { ...options, candle }) : null))
             : undefined;
+        const about =
+          'trade_id' in event && typeof event.trade_id === 'number'
+            ? {
+                bot: event.bot,
+                type: event.type,
+                trade_id: event.trade_id,
+                ...('is_final_exit' in event && typeof event.is_final_exit === 'boolean'
+                  ? { is_final_exit: event.is_final_exit }
+                  : {}),
+              }
+            : undefined;
         for (const { destination, outbox, silent, withCandle: wants } of deliveries) {
           const reply = { ...formatted, silent };
           const ready =
             wants && withCandle
               ? withCandle.then((completed) => ({ ...(completed ?? formatted), silent }))
               : undefined;
-          outbox.enqueue(destination, reply, ready ? { ready } : {});
+          outbox.enqueue(destination, reply, { ...(ready ? { ready } : {}), ...(about ? { about } : {}) });
         }
       } catch (error) {
         logger.error({ err: error, bot: event.bot, type: event.type }, 'could not route a notification');

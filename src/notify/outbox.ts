@@ -45,6 +45,8 @@ export interface EnqueueOptions {
    * chat's queue waits for it, so order is kept; a rejection keeps `reply`.
    */
   ready?: Promise<Reply>;
+  /** The trade event behind it, stored with it (see `QueuedNotification.about`). */
+  about?: QueuedNotification['about'];
 }
 
 export interface OutboxStats {
@@ -108,6 +110,7 @@ interface QueueItem {
   atMs: number;
   reply: Reply;
   ready: Promise<Reply> | undefined;
+  about: QueuedNotification['about'];
 }
 
 /** A stored reply read back at start: a Reply's shape, else undefined. */
@@ -356,7 +359,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   /** Stores an item (again, under the same id, once its final form is known). */
   const store = (key: string, item: QueueItem) =>
-    queueStore?.queueNotification({ id: item.id, chat_key: key, at_ms: item.atMs, reply: item.reply });
+    queueStore?.queueNotification({
+      id: item.id,
+      chat_key: key,
+      at_ms: item.atMs,
+      reply: item.reply,
+      ...(item.about ? { about: item.about } : {}),
+    });
 
   const whenReady = (queue: ChatQueue, item: QueueItem, ready: Promise<Reply>) => {
     ready
@@ -382,7 +391,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
     enqueue(target, reply, enqueueOptions = {}) {
       const queue = queueOf(target);
       if (!queue) return;
-      const item: QueueItem = { id: nextId(), atMs: now(), reply, ready: enqueueOptions.ready };
+      const item: QueueItem = {
+        id: nextId(),
+        atMs: now(),
+        reply,
+        ready: enqueueOptions.ready,
+        about: enqueueOptions.about,
+      };
       // Stored before anything else happens: from here a crash cannot lose it.
       store(target.key, item);
       queue.items.push(item);
@@ -400,7 +415,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         forget([queued.id]);
         return;
       }
-      queue.items.push({ id: queued.id, atMs: queued.at_ms, reply, ready: undefined });
+      queue.items.push({ id: queued.id, atMs: queued.at_ms, reply, ready: undefined, about: queued.about });
       pump(queue);
     },
     drain() {

@@ -17,6 +17,7 @@ export const METRIC_NAMES = {
   commandDuration: 'ftchatops_command_duration_seconds',
   freqtradeRequests: 'ftchatops_freqtrade_requests_total',
   freqtradeStreamConnected: 'ftchatops_freqtrade_stream_connected',
+  leader: 'ftchatops_leader',
 } as const;
 
 /**
@@ -38,6 +39,8 @@ export interface MetricsOptions {
 export interface MetricSources {
   pendingNotifications(): Iterable<readonly [platform: string, count: number]>;
   streamsConnected(): Iterable<readonly [bot: string, connected: boolean]>;
+  /** With `ha.enabled`: this instance's name and whether it leads now. */
+  leader?(): { instance: string; leading: boolean };
 }
 
 export interface Metrics {
@@ -112,6 +115,18 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     collect() {
       this.reset();
       for (const [bot, connected] of sources?.streamsConnected() ?? []) this.set({ bot }, connected ? 1 : 0);
+    },
+  });
+
+  new Gauge({
+    name: METRIC_NAMES.leader,
+    help: 'With ha enabled: 1 while this instance leads (polls, listens and sends), else 0.',
+    labelNames: ['instance'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const leader = sources?.leader?.();
+      if (leader) this.set({ instance: leader.instance }, leader.leading ? 1 : 0);
     },
   });
 

@@ -33,6 +33,8 @@ export interface ReadinessReport {
   ready: boolean;
   platforms: Record<string, PlatformStartState>;
   bots: BotReadiness[];
+  /** With `ha.enabled`: this instance, and whether it leads or stands by. */
+  ha?: { instance: string; role: 'leader' | 'standby' };
 }
 
 export interface ReadinessOptions {
@@ -41,10 +43,17 @@ export interface ReadinessOptions {
   bots: readonly string[];
   streamState(bot: string): StreamState | undefined;
   now?: () => number;
+  /**
+   * With `ha.enabled`: who this instance is and whether it leads. A standby is ready (it is up
+   * and can take over) with no platform started; a leader is ready once its platforms are.
+   */
+  leader?(): { instance: string; leading: boolean };
 }
 
 export interface Readiness {
   platformStarted(platform: string): void;
+  /** The platforms stopped (a leader stepping down): they start again when it leads again. */
+  platformsStopped(): void;
   /** Remembers a failed REST call as the bot's last error. */
   restFailed(bot: string, error: unknown): void;
   report(): ReadinessReport;
@@ -72,12 +81,18 @@ export function createReadiness(options: ReadinessOptions): Readiness {
     platformStarted(platform) {
       platforms.set(platform, 'started');
     },
+    platformsStopped() {
+      for (const platform of platforms.keys()) platforms.set(platform, 'starting');
+    },
     restFailed(bot, error) {
       lastErrors.set(bot, summarizeRestError(error, now()));
     },
     report() {
+      const leader = options.leader?.();
+      const started = [...platforms.values()].every((state) => state === 'started');
       return {
-        ready: [...platforms.values()].every((state) => state === 'started'),
+        ready: leader && !leader.leading ? true : started,
+        ...(leader ? { ha: { instance: leader.instance, role: leader.leading ? 'leader' : 'standby' } } : {}),
         platforms: Object.fromEntries(platforms),
         bots: options.bots.map((name) => ({
           name,

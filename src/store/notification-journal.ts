@@ -20,6 +20,18 @@ export const queuedNotificationSchema = z.looseObject({
   chat_key: z.string().min(1),
   at_ms: z.number(),
   reply: z.unknown(),
+  /**
+   * The trade event behind it, if any: until delivered, a queued notification counts its trade as
+   * seen, so a back-fill after a crash does not announce it a second time.
+   */
+  about: z
+    .looseObject({
+      bot: z.string(),
+      type: z.string(),
+      trade_id: z.number().int(),
+      is_final_exit: z.boolean().optional(),
+    })
+    .optional(),
 });
 export type QueuedNotification = z.infer<typeof queuedNotificationSchema>;
 
