@@ -44,7 +44,7 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** `kill -9`: Redis vanishes mid-conversation, as on a crash or a pulled cable. */
   kill(): Promise<void>;
-  /** Starts it again on the same port after stop or kill (empty: it keeps nothing on disk). */
+  /** Starts it again on the same port after stop or kill (empty unless `persistent`). */
   start(): Promise<void>;
   /** Stops it if running and removes its temp dir. */
   dispose(): Promise<void>;
@@ -92,8 +92,16 @@ export function pingOnce(port: number): Promise<boolean> {
   });
 }
 
-/** Starts a private redis-server on a free port, keeping nothing on disk. */
-export async function startRedisServer(): Promise<RedisServer> {
+export interface RedisServerOptions {
+  /**
+   * Keep data across kill and start (append-only file, fsync on every write), as a production
+   * Redis would. Default false: it keeps nothing on disk.
+   */
+  persistent?: boolean;
+}
+
+/** Starts a private redis-server on a free port (keeping nothing on disk unless `persistent`). */
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'ftchatops-redis-'));
   let child: ChildProcess | undefined;
   let port = 0;
@@ -115,7 +123,8 @@ export async function startRedisServer(): Promise<RedisServer> {
         '--save',
         '',
         '--appendonly',
-        'no',
+        options.persistent ? 'yes' : 'no',
+        ...(options.persistent ? ['--appendfsync', 'always'] : []),
         '--dir',
         dir,
         '--daemonize',

@@ -1,0 +1,261 @@
+/*
+ * Issue 16, end to end: two compiled bot processes share one real Redis, the fake Telegram and the
+ * fake Freqtrade. Only one polls (the fake Telegram answers 409 to overlapping pollers, as Telegram
+ * does: any 409 in the run is a split brain). `kill -9` of the leader while 20 entries happen in
+ * the gap: the standby leads within lease + 2 s and announces all 20, each exactly once.
+ */
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { FAKE_CREDENTIALS, type FakeFreqtrade, startFakeFreqtrade } from './fakes/fake-freqtrade.js';
+import { type FakeTelegram, startFakeTelegram } from './fakes/fake-telegram.js';
+import { DIST_CLI, ensureDistBuilt } from './support/compiled.js';
+import { tradeFrame } from './support/frames.js';
+import { until } from './support/harness.js';
+import { describeWithRedis, type RedisServer, startRedisServer } from './support/redis-server.js';
+import { waitFor } from './support/wait-for.js';
+
+const CHAT = -7070;
+const LEASE_MS = 2_000;
+const PREFIX = 'ha-test:';
+const ENTRIES = 20;
+
+interface Instance {
+  id: string;
+  child: ChildProcessByStdio<null, Readable, Readable>;
+  log(): string;
+}
+
+describeWithRedis('two instances on one Redis: active/standby', () => {
+  let redis: RedisServer;
+  let dir: string;
+  let telegram: FakeTelegram;
+  let freqtrade: FakeFreqtrade;
+  const instances: Instance[] = [];
+
+  beforeAll(async () => {
+    await ensureDistBuilt();
+    redis = await startRedisServer();
+  }, 90_000);
+  afterAll(async () => {
+    await redis.dispose();
+  });
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ftc-ha-'));
+    [telegram, freqtrade] = await Promise.all([startFakeTelegram(), startFakeFreqtrade({ port: 0 })]);
+  });
+  afterEach(async () => {
+    for (const instance of instances.splice(0)) {
+      if (instance.child.exitCode === null && instance.child.signalCode === null)
+        instance.child.kill('SIGKILL');
+    }
+    await Promise.all([telegram.close(), freqtrade.close()]);
+    const admin = new Redis(redis.url);
+    await admin.flushall();
+    admin.disconnect();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function startInstance(id: string): Promise<Instance> {
+    const configPath = join(dir, `${id}.json`);
+    await writeFile(
+      configPath,
+      JSON.stringify({
+        bots: [
+          {
+            name: 'main',
+            api_url: freqtrade.url,
+            username: FAKE_CREDENTIALS.username,
+            password: FAKE_CREDENTIALS.password,
+            ws_token: FAKE_CREDENTIALS.wsToken,
+          },
+        ],
+        telegram: {
+          enabled: true,
+          token: telegram.token,
+          api_root: telegram.apiRoot,
+          chats: [{ chat_id: String(CHAT), topic_id: null }],
+          polling_timeout_s: 1,
+        },
+        access: { admins: ['telegram:7'], viewers: [] },
+        store: { type: 'redis', key_prefix: PREFIX },
+        ha: { enabled: true, lease_ms: LEASE_MS, instance_id: id },
+      }),
+    );
+    const child = spawn(process.execPath, [DIST_CLI, '--config', configPath], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // The Redis URL comes from the environment, as an operator keeps a password out of the file.
+      env: { ...process.env, NODE_ENV: 'production', FTCHATOPS__STORE__URL: redis.url },
+    });
+    let log = '';
+    child.stdout.on('data', (chunk) => {
+      log += String(chunk);
+    });
+    child.stderr.on('data', (chunk) => {
+      log += String(chunk);
+    });
+    const instance = { id, child, log: () => log };
+    instances.push(instance);
+    return instance;
+  }
+
+  const leads = (instance: Instance) => instance.log().includes('leading: polling, listening and sending');
+  const conflicts = () => telegram.calls.filter((call) => call.status === 409);
+
+  /** How often each trade id was named in what reached the chat. */
+  function countsByTrade(): Map<number, number> {
+    const counts = new Map<number, number>();
+    for (const message of telegram.messages.filter((sent) => sent.chat_id === String(CHAT))) {
+      for (const match of message.text.matchAll(/\(#(\d+)\)/g)) {
+        const tradeId = Number(match[1]);
+        counts.set(tradeId, (counts.get(tradeId) ?? 0) + 1);
+      }
+    }
+    return counts;
+  }
+
+  it('one polls; kill -9 of the leader: the standby leads within lease + 2 s and announces the 20 entries of the gap exactly once', async () => {
+    const a = await startInstance('host-a');
+    await until(() => leads(a), 20_000, 'host-a leads');
+    const b = await startInstance('host-b');
+    await until(() => b.log().includes('standing by for the lease'), 20_000, 'host-b stands by');
+    // host-a has recorded the bot's trades (its first back-fill) in the shared store.
+    const admin = new Redis(redis.url);
+    try {
+      await waitFor(
+        async () => (await admin.hget(`${PREFIX}seen`, 'main')) !== null,
+        10_000,
+        'the first back-fill',
+      );
+    } finally {
+      admin.disconnect();
+    }
+    await until(() => telegram.calls.some((call) => call.method === 'getUpdates'), 10_000, 'polling');
+    // A while of normal running: host-b must never poll, host-a never get a 409.
+    await new Promise((resolve) => setTimeout(resolve, LEASE_MS));
+    expect(leads(b)).toBe(false);
+
+    a.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    // Nobody listens now: Freqtrade never replays these, so the new leader must find them itself.
+    const ids: number[] = [];
+    for (let n = 0; n < ENTRIES; n++) ids.push(freqtrade.addTrade({ pair: n % 2 ? 'ETH/USDT' : 'BTC/USDT' }));
+
+    await until(() => leads(b), LEASE_MS + 2_000 + 1_000, 'host-b takes over');
+    expect(Date.now() - killedAt).toBeLessThanOrEqual(LEASE_MS + 2_000 + 500);
+    await until(() => ids.every((id) => countsByTrade().has(id)), 20_000, 'all 20 entries announced');
+    // A moment more, so a second announcement would have arrived.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const counts = countsByTrade();
+    expect(ids.filter((id) => counts.get(id) !== 1)).toEqual([]);
+    expect(conflicts()).toEqual([]);
+  }, 120_000);
+});
+
+describeWithRedis('the leader loses Redis', () => {
+  let redis: RedisServer;
+  let dir: string;
+  let telegram: FakeTelegram;
+  let freqtrade: FakeFreqtrade;
+  let child: ChildProcessByStdio<null, Readable, Readable> | undefined;
+
+  beforeAll(async () => {
+    await ensureDistBuilt();
+    // A Redis that keeps its data across a crash, as a production one does.
+    redis = await startRedisServer({ persistent: true });
+  }, 90_000);
+  afterAll(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await Promise.all([telegram?.close(), freqtrade?.close()]);
+    await redis.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('steps down without crashing, and when Redis returns leads again and delivers what was queued', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ftc-ha-redis-'));
+    [telegram, freqtrade] = await Promise.all([startFakeTelegram(), startFakeFreqtrade({ port: 0 })]);
+    const configPath = join(dir, 'config.json');
+    await writeFile(
+      configPath,
+      JSON.stringify({
+        bots: [
+          {
+            name: 'main',
+            api_url: freqtrade.url,
+            username: FAKE_CREDENTIALS.username,
+            password: FAKE_CREDENTIALS.password,
+            ws_token: FAKE_CREDENTIALS.wsToken,
+          },
+        ],
+        telegram: {
+          enabled: true,
+          token: telegram.token,
+          api_root: telegram.apiRoot,
+          chats: [{ chat_id: String(CHAT), topic_id: null }],
+          polling_timeout_s: 1,
+        },
+        access: { admins: ['telegram:7'], viewers: [] },
+        store: { type: 'redis', url: redis.url, key_prefix: PREFIX },
+        ha: { enabled: true, lease_ms: LEASE_MS, instance_id: 'solo' },
+      }),
+    );
+    const started = spawn(process.execPath, [DIST_CLI, '--config', configPath], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
+    child = started;
+    let log = '';
+    started.stdout.on('data', (chunk) => {
+      log += String(chunk);
+    });
+    started.stderr.on('data', (chunk) => {
+      log += String(chunk);
+    });
+    const leadCount = () => log.split('leading: polling, listening and sending').length - 1;
+    await until(() => leadCount() === 1, 20_000, 'it leads');
+    await until(() => freqtrade.counts.wsConnections > 0, 10_000, 'the websocket');
+    const admin = new Redis(redis.url);
+    try {
+      await waitFor(
+        async () => (await admin.hget(`${PREFIX}seen`, 'main')) !== null,
+        10_000,
+        'the first back-fill',
+      );
+    } finally {
+      admin.disconnect();
+    }
+
+    // Telegram holds the first notification: the rest wait in the outbox, stored in Redis.
+    telegram.holdNext('sendMessage');
+    const ids: number[] = [];
+    for (let n = 0; n < 5; n++) {
+      const id = freqtrade.addTrade({ pair: 'BTC/USDT' });
+      ids.push(id);
+      freqtrade.emit(tradeFrame('entry', id, 'BTC/USDT'));
+    }
+    await until(() => telegram.calls.some((call) => call.method === 'sendMessage'), 5_000, 'the first send');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    await redis.kill();
+    await until(() => log.includes('standing by: stopped polling'), LEASE_MS, 'it steps down');
+    expect(started.exitCode).toBeNull();
+    expect(log).toContain('Redis is unreachable; retrying');
+    expect(log).not.toContain(redis.url);
+
+    await redis.start();
+    await until(() => leadCount() === 2, 15_000, 'it leads again');
+    await until(
+      () => ids.every((id) => telegram.messages.some((message) => message.text.includes(`(#${id})`))),
+      15_000,
+      'what was queued delivered',
+    );
+    expect(started.exitCode).toBeNull();
+    expect(telegram.calls.filter((call) => call.status === 409)).toEqual([]);
+  }, 120_000);
+});
