@@ -153,6 +153,11 @@ describeWithRedis('two instances on one Redis: active/standby', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const counts = countsByTrade();
     expect(ids.filter((id) => counts.get(id) !== 1)).toEqual([]);
+    // /bots says who answered: the new leader.
+    const before = telegram.messages.length;
+    telegram.sendText({ chatId: CHAT, userId: 7, text: '/bots', chatType: 'supergroup' });
+    await telegram.waitForMessages(before + 1, 10_000);
+    expect(telegram.messages.at(-1)?.text).toContain('Answered by instance host-b, the leader.');
     expect(conflicts()).toEqual([]);
   }, 120_000);
 });

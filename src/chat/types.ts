@@ -75,6 +75,8 @@ export interface CommandServices {
   streamState?(bot: string): StreamState | undefined;
   /** Every command, for /help. */
   commands(): CommandSpec[];
+  /** With `ha.enabled`: this instance's name and whether it leads (for /bots). */
+  leadership?(): { instance: string; leading: boolean };
   /** The Gemini exchange client, when `gemini.enabled`; commands that `requires: 'gemini'` use it. */
   gemini?: GeminiClient;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { chatBotsOf, roleSatisfies } from '../../access/policy.js';
 import { ApiError, describeError, UserInputError } from '../../errors.js';
 import { arg, echoInput } from '../arguments.js';
+import type { ReplyBlock } from '../reply.js';
 import { type AnyCommandSpec, defineCommand } from '../types.js';
 import { formatUtcCell, parseFreqtradeDate } from '../../format/dates.js';
 
@@ -142,6 +143,13 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | typeof TI
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
+/** With `ha`: which instance answered, and that it leads (only the leader answers commands). */
+function leaderLine(leadership: { instance: string; leading: boolean } | undefined): ReplyBlock[] {
+  if (!leadership) return [];
+  const role = leadership.leading ? 'the leader' : 'standing by';
+  return [{ kind: 'text', text: `Answered by instance ${leadership.instance}, ${role}.`, style: 'italic' }];
+}
+
 export const botsCommand = defineCommand({
   name: 'bots',
   order: 220,
@@ -181,6 +189,7 @@ export const botsCommand = defineCommand({
       blocks: [
         { kind: 'table', headers: ['Bot', 'State', 'Version', 'Events'], rows },
         ...(fleet.names.length > 1 ? [{ kind: 'text' as const, text: 'Switch with /use <name>.' }] : []),
+        ...leaderLine(run.services.leadership?.()),
       ],
     };
   },
