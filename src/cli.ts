@@ -34,6 +34,16 @@ interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Resolves when the bot should stop; by default the first SIGINT or SIGTERM. */
   stopRequested?: Promise<unknown>;
+  /** Whether charts can be drawn here (check-config); by default src/charts/' `chartsAvailable`. */
+  chartsAvailable?(): Promise<{ ok: true } | { ok: false; reason: string }>;
+}
+
+/** Tries the chart renderer once (check-config), then stops its worker again. */
+async function checkCharts(): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const charts = await import('./charts/index.js');
+  const result = await charts.chartsAvailable();
+  if (result.ok) await (await charts.loadChartRenderer()).close();
+  return result;
 }
 
 /** How long check-config waits for a message websocket to open, at most. */
@@ -96,6 +106,13 @@ export async function checkConfig(path: string, io: CliIo): Promise<number> {
   ).map((platform) => platform.name);
   io.out.write(
     `  platforms: ${platforms.join(', ') || 'none enabled'}; admins: ${config.access.admins.length}, viewers: ${config.access.viewers.length}; gemini: ${config.gemini.enabled ? 'on' : 'off'}\n`,
+  );
+  // Not a failure: without charts every other command works, and /chart says why it cannot draw.
+  const charts = await (io.chartsAvailable ?? checkCharts)();
+  io.out.write(
+    charts.ok
+      ? '  charts: ok\n'
+      : `  ⚠ charts are not available on this system: ${charts.reason} (/chart answers with this; everything else works)\n`,
   );
   if (io.env.FTCHATOPS_SHOW_CONFIG === '1')
     io.out.write(`${JSON.stringify(redactConfig(config, CONFIG_SECRET_KEYS), null, 2)}\n`);

@@ -72,14 +72,15 @@ export interface ReplyButton {
   style?: 'primary' | 'danger' | 'secondary';
   /**
    * What pressing it means, set by the router: `confirm` / `cancel` a prompt or picker, `refresh`
-   * re-runs the command, `pick` chooses a picker option. Renderers that cannot show buttons (the
-   * console) read this instead of the opaque `action`.
+   * re-runs the command, `pick` chooses a picker option, `chart` sends the reply's chart as a new
+   * message (the pressed one stays). Renderers that cannot show buttons (the console) read this
+   * instead of the opaque `action`.
    */
   role?: ButtonRole;
 }
 
 /** What a button does, for renderers that offer it another way (see `ReplyButton.role`). */
-export type ButtonRole = 'confirm' | 'cancel' | 'refresh' | 'pick';
+export type ButtonRole = 'confirm' | 'cancel' | 'refresh' | 'pick' | 'chart';
 
 /** A reply with a single text paragraph. */
 export function textReply(text: string, extra: Partial<Reply> = {}): Reply {

@@ -11,6 +11,7 @@ import type { Reply, ReplyButton } from './reply.js';
 import { type Suggestion, type SuggestionSources, suggesterOf, suggestBots } from './suggestions.js';
 import {
   type AnyCommandSpec,
+  CHART_COMMAND,
   type CommandContext,
   type CommandRun,
   type CommandServices,
@@ -339,7 +340,11 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     threadId: ctx.threadId,
   });
 
-  /** Stores a button that re-runs `command` with raw `args` (Refresh, picker choices) and returns its action string. */
+  /**
+   * Stores a button that runs `command` with raw `args` and returns its action string: its result
+   * replaces the pressed message (Refresh, picker choices), or with `edit` false comes as a new
+   * message (a reply's Chart).
+   */
   const invokeButton = (
     ctx: CommandContext,
     command: AnyCommandSpec,
@@ -348,6 +353,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     ownerUserId: string | null,
     lifetimeMs: number,
     verb: 'i' | 'x' = 'i',
+    edit = true,
   ): string =>
     `${verb}:${pending.add({
       kind: 'invoke',
@@ -357,8 +363,35 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       ...baseAction(ctx),
       ownerUserId,
       expiresAtMs: now() + lifetimeMs,
-      edit: true,
+      edit,
     })}`;
+
+  /**
+   * The "📈 Chart" button of a reply whose command names its chart (`CommandSpec.chart`): it runs
+   * `/chart` with those arguments for the asker only and sends the picture as a new message. None
+   * when /chart is not registered or the asker may not run it here.
+   */
+  const chartButton = (
+    ctx: CommandContext,
+    command: AnyCommandSpec,
+    args: Record<string, unknown>,
+    botName: string | null,
+  ): ReplyButton | null => {
+    const chartArgs = command.chart?.(args);
+    const chartCommand = byName.get(CHART_COMMAND);
+    if (!chartArgs || !chartCommand || !authorizeCommand(ctx, chartCommand).allowed) return null;
+    const action = invokeButton(
+      ctx,
+      chartCommand,
+      botName,
+      chartArgs,
+      ctx.userId,
+      REFRESH_LIFETIME_MS,
+      'i',
+      false,
+    );
+    return { label: '📈 Chart', action, style: 'secondary', role: 'chart' };
+  };
 
   /** Runs a command whose arguments are bound; asks for confirmation first unless `confirmed`. */
   const execute = async (
@@ -445,14 +478,18 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     try {
       let reply = await command.run(run);
       if (audited) audit(ctx, command.name, argsText, botName, 'ok');
+      const row: ReplyButton[] = [];
+      const chart = chartButton(ctx, command, args, botName);
+      if (chart) row.push(chart);
       if (command.refreshable) {
         const rawArgs: Record<string, string> = {};
         for (const [key, value] of Object.entries(args)) {
           if (value !== undefined) rawArgs[key] = Array.isArray(value) ? value.join(' ') : String(value);
         }
         const action = invokeButton(ctx, command, botName, rawArgs, null, REFRESH_LIFETIME_MS);
-        reply = addButtons(reply, [[{ label: '🔄 Refresh', action, style: 'secondary', role: 'refresh' }]]);
+        row.push({ label: '🔄 Refresh', action, style: 'secondary', role: 'refresh' });
       }
+      if (row.length > 0) reply = addButtons(reply, [row]);
       return command.needsBot === false ? reply : withBotName(reply, bot);
     } catch (error) {
       if (audited) audit(ctx, command.name, argsText, botName, 'failed', describeShort(error));
@@ -526,6 +563,10 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     const stricter = command.roleFor?.(args);
     if (stricter !== undefined && !authorize(policy, ctx, stricter.role).allowed) {
       throw new UserInputError(`Only ${stricter.role}s can ${stricter.action}.`);
+    }
+    if (acrossBots.whole) {
+      const first = bots[0] as FreqtradeClient;
+      return acrossBots.whole(makeRun(ctx, role, args, first), bots);
     }
     const deadlineMs = deps.fleetDeadlineMs ?? FLEET_VIEW_DEADLINE_MS;
     const results = await askAcrossBots({
@@ -852,7 +893,8 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       }
       const raw: Record<string, string> = {};
       for (const [key, value] of Object.entries(action.args)) raw[key] = String(value);
-      if (action.ownerUserId !== null) pending.delete(parsed.id);
+      // A picker's choice is used once; a Chart button may be pressed again for a fresh chart.
+      if (action.ownerUserId !== null && action.edit) pending.delete(parsed.id);
       const positional: string[] = [];
       const args = bindArguments(command.args, positional, raw, command.usage);
       const reply = await execute(ctx, decision.role, command, args, bot, false);
@@ -863,8 +905,10 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
       };
     } catch (error) {
       logFailure(ctx, command.name, error);
+      // A failed Chart press says why in a new message: the reply it was pressed on stays.
+      const mode = action.kind === 'invoke' && !action.edit ? 'send' : 'edit';
       return {
-        outcome: { mode: 'edit', reply: errorReply(error, command.name) },
+        outcome: { mode, reply: errorReply(error, command.name) },
         command: command.name,
         result: error instanceof UserInputError ? 'refused' : 'failed',
       };

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ChartRenderer } from '../charts/index.js';
 import type { Config } from '../config/schema.js';
 import type { GeminiClient } from '../exchanges/gemini/client.js';
 import type { PLATFORMS } from '../main.js';
@@ -32,6 +33,12 @@ export interface FleetPart {
  */
 export interface AcrossBots<A> {
   run?(run: CommandRun<A>): Promise<FleetPart>;
+  /**
+   * Answers for every bot of the chat with one reply of its own making (e.g. a chart with a line
+   * per bot) instead of a section per bot: called once, with `bots` in config order. `run.bot` is
+   * the first of them. When present, `run` is not used.
+   */
+  whole?(run: CommandRun<A>, bots: FreqtradeClient[]): Promise<Reply>;
 }
 
 /** A chat platform's name: one per entry of main.ts's PLATFORMS. */
@@ -79,7 +86,12 @@ export interface CommandServices {
   leadership?(): { instance: string; leading: boolean };
   /** The Gemini exchange client, when `gemini.enabled`; commands that `requires: 'gemini'` use it. */
   gemini?: GeminiClient;
+  /** The chart renderer (default: `loadChartRenderer()` of src/charts/, started on first use). */
+  charts?(): Promise<ChartRenderer>;
 }
+
+/** The command a reply's "📈 Chart" button runs (see `CommandSpec.chart`). */
+export const CHART_COMMAND = 'chart';
 
 /** An optional service a command needs: it is registered only when that service is configured. */
 export type OptionalService = 'gemini';
@@ -161,6 +173,12 @@ export interface CommandSpec<S extends z.ZodObject = z.ZodObject> {
   audited?: boolean;
   /** Adds a Refresh button that re-runs the command and edits the message in place. */
   refreshable?: boolean;
+  /**
+   * The chart that goes with this command's reply, as raw arguments of `/chart` (e.g.
+   * `{ kind: 'daily', n: '7' }`): the reply gets a "📈 Chart" button that sends that chart as a
+   * new message, for the asker only. Undefined (or null for these arguments): no button.
+   */
+  chart?(args: z.infer<S>): Record<string, string> | null;
   /** When present the command needs confirmation: describes what will happen (trade, pair, profit). */
   confirm?(run: CommandRun<z.infer<S>>): Promise<Reply>;
   /**

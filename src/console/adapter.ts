@@ -1,5 +1,5 @@
 import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline';
-import type { Reply } from '../chat/reply.js';
+import type { Reply, ReplyButton } from '../chat/reply.js';
 import type { CommandRouter } from '../chat/router.js';
 import type { CommandContext } from '../chat/types.js';
 import { createConsoleImageFiles } from './image-files.js';
@@ -44,6 +44,11 @@ const PROMPT = '> ';
 const YES = new Set(['y', 'yes']);
 const NO = new Set(['n', 'no', 'cancel']);
 
+/** A reply's Chart button (role `chart`), if it has one. */
+function chartButtonOf(reply: Reply): ReplyButton | undefined {
+  return (reply.buttons ?? []).flat().find((button) => button.role === 'chart');
+}
+
 /** Creates the console adapter; nothing is read or written until `start()` / `notify()`. */
 export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
   const { router, output, interactive } = deps;
@@ -59,6 +64,8 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
   };
   /** What the last reply's buttons let a bare answer (`yes`, `2`, `r`) press. */
   let answer: ConsoleAnswer = { kind: 'none' };
+  /** The last reply's Chart button: `c` sends its chart (a new reply; the last one stays answerable by it). */
+  let chart: ReplyButton | undefined;
   /** The readline interface while it is open (a closed one must not be prompted again). */
   let rl: Interface | undefined;
   let stopped = false;
@@ -81,8 +88,16 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
     }
   };
 
-  /** A reply's lines; its image is written to the temporary folder first and named there. */
+  /** A reply's lines, with the hint for its Chart button; its image is written to the temporary folder first. */
   const replyLines = async (reply: Reply): Promise<string[]> => {
+    const chartButton = chartButtonOf(reply);
+    const hint = chartButton
+      ? [`[${stripControlCharacters(chartButton.label)}] — answer c for the chart`]
+      : [];
+    return [...(await bodyLines(reply)), ...hint];
+  };
+
+  const bodyLines = async (reply: Reply): Promise<string[]> => {
     if (!reply.image) return renderConsoleLines(reply, renderOptions);
     let imagePath: string | undefined;
     try {
@@ -96,6 +111,7 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
   const printReply = async (reply: Reply) => {
     const lines = await replyLines(reply);
     answer = consoleAnswerOf(reply);
+    chart = chartButtonOf(reply);
     print([...lines, '']);
   };
 
@@ -108,6 +124,8 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
     if (outcome.reply) {
       lines.push(...(await replyLines(outcome.reply)));
       answer = consoleAnswerOf(outcome.reply);
+      // A chart sent beside the reply leaves that reply's Chart button usable.
+      if (outcome.mode === 'edit' || chartButtonOf(outcome.reply)) chart = chartButtonOf(outcome.reply);
     } else {
       answer = { kind: 'none' };
     }
@@ -143,6 +161,7 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
     }
     if (current.kind === 'refresh' && (word === 'r' || word === 'refresh'))
       return press(current.refresh.action);
+    if (chart && (word === 'c' || word === 'chart')) return press(chart.action);
     print(['Commands start with "/": try /help.', '']);
   };
 

@@ -20,6 +20,9 @@ export interface Candle {
   enterTag: string | null;
 }
 
+/** The last API version whose `PairHistory` has no `annotations` (2024.10, API 2.40; the fake plays it as 2.4). */
+const ANNOTATIONS_AFTER_API = 2.4;
+
 /** How many candles Freqtrade keeps analyzed per pair in the fake (a typical startup window). */
 export const CACHED_CANDLES = 500;
 
@@ -155,6 +158,11 @@ export function pairHistoryJson(opts: {
   candles: readonly Candle[];
   columns?: readonly string[] | null | undefined;
   analyzedAtMs: number;
+  /**
+   * The API version played: `annotations` (the strategy's chart annotations) came after 2024.10
+   * (API 2.40), whose `PairHistory` lacks the key. Default: a current Freqtrade.
+   */
+  apiVersion?: number;
 }): JsonObject {
   const { candles } = opts;
   const wanted = opts.columns ? new Set(opts.columns) : undefined;
@@ -186,7 +194,7 @@ export function pairHistoryJson(opts: {
     data_start: first ? formatPandasTimestamp(first.dateMs) : '',
     data_stop: last ? formatPandasTimestamp(last.dateMs) : '',
     data_stop_ts: last?.dateMs ?? 0,
-    annotations: [],
+    ...(opts.apiVersion === undefined || opts.apiVersion > ANNOTATIONS_AFTER_API ? { annotations: [] } : {}),
   };
 }
 

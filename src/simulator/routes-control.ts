@@ -144,6 +144,7 @@ function pairCandles(
     candles,
     columns: req.columns,
     analyzedAtMs: ctx.now() - 1000,
+    apiVersion: ctx.state.apiVersion,
   });
 }
 

@@ -195,6 +195,7 @@ export const profitCommand = defineCommand({
   role: 'viewer',
   refreshable: true,
   args: profitArgs,
+  chart: () => ({ kind: 'profit' }),
   acrossBots: { run: profitPart },
   async run(run) {
     return (await profitPart(run)).reply;
@@ -380,6 +381,7 @@ function periodCommand(spec: {
     role: 'viewer',
     refreshable: true,
     args: z.object({ n: arg.count(`how many ${spec.unit}s`, 1, spec.maxCount).optional() }),
+    chart: (args) => ({ kind: spec.name, n: String(args.n ?? spec.defaultCount) }),
     acrossBots: { run: (run) => periodPart(run) },
     async run(run) {
       return (await periodPart(run)).reply;

@@ -489,6 +489,7 @@ export const performanceCommand = defineCommand({
   refreshable: true,
   acrossBots: {},
   args: z.object({}),
+  chart: () => ({ kind: 'performance' }),
   async run(run) {
     const [entries, currency] = await Promise.all([
       run.bot.performance(),
