@@ -191,4 +191,30 @@ describeWithRedis('Redis store on a real Redis', () => {
     await standby.flush();
     expect((await open()).queuedNotifications()).toEqual([]);
   });
+
+  it('a confirmation asked of one instance is answered once by the next; cursors carry over', async () => {
+    const leader = await open();
+    const confirmation = {
+      kind: 'confirm' as const,
+      command: 'forceexit',
+      args: { trade_id: 'all' },
+      bot: 'main',
+      platform: 'telegram',
+      chatId: '-1',
+      threadId: null,
+      ownerUserId: '7',
+      expiresAtMs: Date.now() + 60_000,
+      edit: true,
+      snapshot: '1,2',
+    };
+    leader.savePendingConfirmation('abcdefghijklmnop', confirmation);
+    leader.saveCursor('telegram', 4_242);
+    await leader.flush();
+    const next = await open();
+    expect(next.pendingConfirmation('abcdefghijklmnop')).toEqual(confirmation);
+    expect(next.cursor('telegram')).toBe(4_242);
+    next.dropPendingConfirmation('abcdefghijklmnop');
+    await next.flush();
+    expect((await open()).pendingConfirmation('abcdefghijklmnop')).toBeUndefined();
+  });
 });

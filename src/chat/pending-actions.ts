@@ -29,8 +29,27 @@ export interface PendingActions {
   size(): number;
 }
 
-/** An in-memory table of pending button actions, bounded in size, expired entries purged on insert. */
-export function createPendingActions(options: { now: () => number; maxEntries?: number }): PendingActions {
+/** Where confirmations are kept beyond this process (the store: file or Redis). */
+export interface ConfirmationStore {
+  pendingConfirmation(id: string): (PendingAction & { kind: 'confirm' }) | undefined;
+  savePendingConfirmation(id: string, action: PendingAction & { kind: 'confirm' }): void;
+  dropPendingConfirmation(id: string): void;
+}
+
+/**
+ * A table of pending button actions, bounded in size, expired entries purged on insert. With a
+ * `durable` store, confirmations live there rather than in memory: a prompt asked before a restart
+ * or a takeover is still answered, exactly once (taking it removes it from the store). Refresh and
+ * picker buttons stay in memory: pressed after a restart they say they expired.
+ */
+export function createPendingActions(options: {
+  now: () => number;
+  maxEntries?: number;
+  durable?: ConfirmationStore;
+}): PendingActions {
+  const durable = options.durable;
+  const isConfirm = (action: PendingAction): action is PendingAction & { kind: 'confirm' } =>
+    action.kind === 'confirm';
   const maxEntries = options.maxEntries ?? 10_000;
   const actions = new Map<string, PendingAction>();
   const purge = () => {
@@ -46,19 +65,22 @@ export function createPendingActions(options: { now: () => number; maxEntries?: 
     add(action) {
       purge();
       const id = randomBytes(12).toString('base64url');
-      actions.set(id, action);
+      if (durable && isConfirm(action)) durable.savePendingConfirmation(id, action);
+      else actions.set(id, action);
       return id;
     },
     get(id) {
-      return actions.get(id);
+      return actions.get(id) ?? durable?.pendingConfirmation(id);
     },
     take(id) {
-      const action = actions.get(id);
+      const action = actions.get(id) ?? durable?.pendingConfirmation(id);
       actions.delete(id);
+      durable?.dropPendingConfirmation(id);
       return action;
     },
     delete(id) {
       actions.delete(id);
+      durable?.dropPendingConfirmation(id);
     },
     size() {
       return actions.size;

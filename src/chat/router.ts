@@ -153,7 +153,8 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
   const denyIntervalMs = deps.denyReplyIntervalMs ?? 60_000;
   const confirmLifetimeMs = services.config.confirmation_timeout_s * 1000;
   const staleAfterMs = services.config.stale_command_s * 1000;
-  const pending = createPendingActions({ now });
+  // Confirmations are kept in the store: one asked before a restart or a takeover is answered once.
+  const pending = createPendingActions({ now, durable: services.store });
   const lastDenied = new Map<string, number>();
   /** Confirm ids already pressed, with when: a second press hears "already used". */
   const usedConfirms = new Map<string, number>();

@@ -13,6 +13,8 @@
  *   audit:refusals    list   AuditEntry JSON, oldest first, capped at 500
  *   nonces            hash   nonce key → last nonce; only ever raised (an atomic max)
  *   seen              hash   bot → SeenTrades JSON
+ *   confirmations     hash   button id → a confirmation prompt not yet answered (JSON)
+ *   cursors           hash   platform → last update taken in (and when)
  *   outbox:order      zset   queued notification id, scored by the time it was queued
  *   outbox:entries    hash   queued notification id → QueuedNotification JSON
  *   corrupt           hash   values that did not parse at load, kept aside with the time
@@ -24,6 +26,7 @@ import {
   auditEntrySchema,
   chatStateSchema,
   emptyStoreData,
+  pendingConfirmationSchema,
   type StoreData,
   seenTradesSchema,
 } from './schema.js';
@@ -73,6 +76,9 @@ const AUDIT_SCRIPT = `${FENCE_CHECK}
 redis.call('RPUSH', KEYS[2], ARGV[2])
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[3]), -1)
 return 1`;
+
+const HDEL_SCRIPT = `${FENCE_CHECK}
+return redis.call('HDEL', KEYS[2], ARGV[2])`;
 
 /** Nonces only ever rise, whichever instance writes: an atomic max. */
 const NONCE_SCRIPT = `${FENCE_CHECK}
@@ -162,15 +168,18 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
   };
 
   const load = async () => {
-    const [chats, actions, refusals, nonces, seen, queueOrder, queueEntries] = await Promise.all([
-      redis.hgetall(key('chats')),
-      redis.lrange(key('audit:actions'), 0, -1),
-      redis.lrange(key('audit:refusals'), 0, -1),
-      redis.hgetall(key('nonces')),
-      redis.hgetall(key('seen')),
-      redis.zrange(key('outbox:order'), 0, -1),
-      redis.hgetall(key('outbox:entries')),
-    ]);
+    const [chats, actions, refusals, nonces, seen, queueOrder, queueEntries, confirmations, cursors] =
+      await Promise.all([
+        redis.hgetall(key('chats')),
+        redis.lrange(key('audit:actions'), 0, -1),
+        redis.lrange(key('audit:refusals'), 0, -1),
+        redis.hgetall(key('nonces')),
+        redis.hgetall(key('seen')),
+        redis.zrange(key('outbox:order'), 0, -1),
+        redis.hgetall(key('outbox:entries')),
+        redis.hgetall(key('confirmations')),
+        redis.hgetall(key('cursors')),
+      ]);
     queued.clear();
     for (const id of queueOrder) {
       const raw = queueEntries[id];
@@ -202,6 +211,16 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
       const parsed = seenTradesSchema.safeParse(parseJson(raw));
       if (parsed.success) fresh.seen_trades[bot] = parsed.data;
       else keepAside(`seen:${bot}`, raw, parsed.error.issues[0]?.message ?? 'not JSON');
+    }
+    for (const [id, raw] of Object.entries(confirmations)) {
+      const parsed = pendingConfirmationSchema.safeParse(parseJson(raw));
+      if (parsed.success) fresh.pending_confirmations[id] = parsed.data;
+      else keepAside(`confirmations:${id}`, raw, parsed.error.issues[0]?.message ?? 'not JSON');
+    }
+    for (const [name, raw] of Object.entries(cursors)) {
+      const value = Number(raw);
+      if (Number.isFinite(value)) fresh.cursors[name] = value;
+      else keepAside(`cursors:${name}`, raw, 'not a number');
     }
     // Replace the contents, not the object: the operations hold `data`.
     Object.assign(data, fresh);
@@ -246,6 +265,19 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
         return;
       case 'seen':
         write(HSET_SCRIPT, key('seen'), change.bot, JSON.stringify(data.seen_trades[change.bot]));
+        return;
+      case 'confirmation':
+        if (change.dropped) write(HDEL_SCRIPT, key('confirmations'), change.id);
+        else
+          write(
+            HSET_SCRIPT,
+            key('confirmations'),
+            change.id,
+            JSON.stringify(data.pending_confirmations[change.id]),
+          );
+        return;
+      case 'cursor':
+        write(HSET_SCRIPT, key('cursors'), change.name, change.value);
         return;
     }
   };

@@ -62,6 +62,26 @@ export const seenTradesSchema = z.looseObject({
 });
 export type SeenTrades = z.infer<typeof seenTradesSchema>;
 
+/**
+ * A confirmation prompt's meaning, kept until its Confirm or Cancel is pressed or it expires: in
+ * the store, so a prompt asked of one instance can be answered by the next leader, exactly once.
+ * Loose on purpose: it is the router's PendingAction.
+ */
+export const pendingConfirmationSchema = z.looseObject({
+  kind: z.literal('confirm'),
+  command: z.string(),
+  args: z.record(z.string(), z.unknown()),
+  bot: z.string().nullable(),
+  platform: z.string(),
+  chatId: z.string(),
+  threadId: z.number().int().nullable(),
+  ownerUserId: z.string().nullable(),
+  expiresAtMs: z.number(),
+  edit: z.boolean(),
+  snapshot: z.string().optional(),
+});
+export type PendingConfirmation = z.infer<typeof pendingConfirmationSchema>;
+
 export const storeDataSchema = z.looseObject({
   version: z.literal(1).default(1),
   chats: z.record(z.string(), chatStateSchema).default({}),
@@ -69,6 +89,13 @@ export const storeDataSchema = z.looseObject({
   /** Last exchange nonce issued per API key (hashed), so a restart continues above it. */
   nonces: z.record(z.string(), z.number()).default({}),
   seen_trades: z.record(z.string(), seenTradesSchema).default({}),
+  /** Confirmation prompts not yet answered, by their button id. */
+  pending_confirmations: z.record(z.string(), pendingConfirmationSchema).default({}),
+  /**
+   * Per platform, the last update taken in (Telegram's update_id): a new leader skips what the
+   * previous one already took, so no command is handled twice across a takeover.
+   */
+  cursors: z.record(z.string(), z.number()).default({}),
 });
 export type StoreData = z.infer<typeof storeDataSchema>;
 

@@ -11,13 +11,18 @@ import { type AuditEntry, chatStateSchema, type StoreData, seenTradesSchema } fr
 /** Refused attempts kept in the audit log, beside (not counted in) `auditMaxEntries` actions. */
 export const REFUSALS_KEPT = 500;
 
+/** A stored confirmation this much older than a new one is dropped (prompts live at most 10 minutes). */
+const STALE_CONFIRMATION_MS = 3_600_000;
+
 /** What one mutation changed, for the persistence behind the store. */
 export type StoreChange =
   | { kind: 'chat'; key: string }
   /** One audit entry appended; `refusal` says which capped list it belongs to. */
   | { kind: 'audit'; entry: AuditEntry; refusal: boolean; cap: number }
   | { kind: 'nonce'; key: string; nonce: number }
-  | { kind: 'seen'; bot: string };
+  | { kind: 'seen'; bot: string }
+  | { kind: 'confirmation'; id: string; dropped: boolean }
+  | { kind: 'cursor'; name: string; value: number };
 
 /** Whether an audit entry is a refusal (capped apart from admin actions). */
 export function isRefusal(entry: Pick<AuditEntry, 'outcome'>): boolean {
@@ -98,6 +103,35 @@ export function createStoreOperations(
     saveSeenTrades(bot, seen) {
       data.seen_trades[bot] = seen;
       onChange({ kind: 'seen', bot });
+    },
+    pendingConfirmation(id) {
+      // Whether it expired is the router's call, on its own clock.
+      return data.pending_confirmations[id];
+    },
+    savePendingConfirmation(id, confirmation) {
+      // Prompts live minutes; one that expired an hour before this one expires is long dead,
+      // whatever clock the caller keeps.
+      for (const [key, kept] of Object.entries(data.pending_confirmations)) {
+        if (kept.expiresAtMs <= confirmation.expiresAtMs - STALE_CONFIRMATION_MS) {
+          delete data.pending_confirmations[key];
+          onChange({ kind: 'confirmation', id: key, dropped: true });
+        }
+      }
+      data.pending_confirmations[id] = confirmation;
+      onChange({ kind: 'confirmation', id, dropped: false });
+    },
+    dropPendingConfirmation(id) {
+      if (!Object.hasOwn(data.pending_confirmations, id)) return;
+      delete data.pending_confirmations[id];
+      onChange({ kind: 'confirmation', id, dropped: true });
+    },
+    cursor(name) {
+      return data.cursors[name];
+    },
+    saveCursor(name, value) {
+      if (data.cursors[name] === value) return;
+      data.cursors[name] = value;
+      onChange({ kind: 'cursor', name, value });
     },
   };
 }

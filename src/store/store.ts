@@ -7,6 +7,7 @@ import {
   type AuditEntry,
   type ChatState,
   emptyStoreData,
+  type PendingConfirmation,
   type SeenTrades,
   type StoreData,
   storeDataSchema,
@@ -57,6 +58,14 @@ export interface Store extends NotificationQueueStore {
   saveNonce(key: string, nonce: number): void;
   seenTrades(bot: string): SeenTrades;
   saveSeenTrades(bot: string, seen: SeenTrades): void;
+  /** A confirmation prompt waiting for its answer (expired ones are dropped when others are saved). */
+  pendingConfirmation(id: string): PendingConfirmation | undefined;
+  savePendingConfirmation(id: string, confirmation: PendingConfirmation): void;
+  dropPendingConfirmation(id: string): void;
+  /** A platform's last update taken in; undefined before the first. */
+  cursor(name: string): number | undefined;
+  /** Sets a platform's cursor. */
+  saveCursor(name: string, value: number): void;
   /** Waits for pending writes. */
   flush(): Promise<void>;
   /**
@@ -110,10 +119,17 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 
   let pending: Promise<void> = Promise.resolve();
   let closed = false;
+  // Writes coalesce: while one is waiting to start, later changes ride along with it (it writes
+  // the whole state as it is when it starts).
+  let writeWaiting = false;
   const persist = () => {
-    if (closed) return;
+    if (closed || writeWaiting) return;
+    writeWaiting = true;
     pending = pending
-      .then(() => db.write())
+      .then(() => {
+        writeWaiting = false;
+        return db.write();
+      })
       .catch((error: unknown) => {
         options.logger.error({ err: error, path: options.path }, 'could not write the store file');
       });

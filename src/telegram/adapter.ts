@@ -33,6 +33,13 @@ export interface TelegramAdapterDeps {
   botInfo?: UserFromGetMe;
   /** Longest wait honoured for a 429 before giving up on a single call (the outbox retries later). */
   maxRetryAfterS?: number;
+  /**
+   * Where the last update taken in is kept (the store), so an instance that takes over (or
+   * restarts) skips what was already taken: Telegram hands out again every update whose receipt
+   * the previous poller had not yet confirmed. Taken on receipt, before handling: a crash
+   * mid-command loses that command rather than running it twice.
+   */
+  cursor?: { read(): number | undefined; save(updateId: number): void };
 }
 
 /** How long stopping waits for the poller and in-flight handlers before giving up on them. */
@@ -264,8 +271,16 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
     for (const resolve of waiters.get(updateId) ?? []) resolve();
     waiters.delete(updateId);
   };
+  // Read once, when this instance starts to poll: everything up to it was taken by an earlier one.
+  const takenBefore = deps.cursor?.read() ?? 0;
   bot.use(async (ctx, next) => {
     try {
+      const updateId = ctx.update.update_id;
+      if (updateId <= takenBefore) {
+        logger.info({ update: updateId }, 'update already taken in before this start; skipped');
+        return;
+      }
+      deps.cursor?.save(updateId);
       await next();
     } finally {
       markHandled(ctx.update.update_id);

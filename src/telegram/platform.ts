@@ -1,5 +1,11 @@
 import { type ChatPlatform, definePlatform, type PlatformModule } from '../platform/chat-platform.js';
 import { createTelegramAdapter, type TelegramAdapter } from './adapter.js';
+
+/** The store's cursor of the last Telegram update taken in, and when it was taken. */
+const TELEGRAM_CURSOR = 'telegram';
+const TELEGRAM_CURSOR_AT = 'telegram:at_ms';
+/** How long Telegram keeps an update nobody confirmed. */
+const TELEGRAM_CURSOR_MAX_AGE_MS = 24 * 3_600_000;
 import {
   TELEGRAM_CONFIG_KEY,
   TELEGRAM_LIMITS,
@@ -28,7 +34,25 @@ export const telegramPlatform: PlatformModule<'telegram'> = definePlatform<'tele
       if (!config) return undefined;
       // Checked again against the commands really registered (extra folders, optional services).
       assertTelegramKeyboard(config, deps.router.commands());
-      return createTelegramAdapter({ config, router: deps.router, logger: deps.logger });
+      return createTelegramAdapter({
+        config,
+        router: deps.router,
+        logger: deps.logger,
+        cursor: {
+          // Telegram keeps an unconfirmed update 24 hours, and after a week without any it may
+          // start its ids anew: an older cursor says nothing about what is waiting now.
+          read: () => {
+            const atMs = deps.store.cursor(TELEGRAM_CURSOR_AT);
+            return atMs !== undefined && deps.now() - atMs < TELEGRAM_CURSOR_MAX_AGE_MS
+              ? deps.store.cursor(TELEGRAM_CURSOR)
+              : undefined;
+          },
+          save: (updateId) => {
+            deps.store.saveCursor(TELEGRAM_CURSOR, updateId);
+            deps.store.saveCursor(TELEGRAM_CURSOR_AT, deps.now());
+          },
+        },
+      });
     },
   },
 });
