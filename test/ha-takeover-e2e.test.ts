@@ -12,10 +12,10 @@ import type { Readable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { FAKE_CREDENTIALS, type FakeFreqtrade, startFakeFreqtrade } from './fakes/fake-freqtrade.js';
-import { type FakeTelegram, startFakeTelegram } from './fakes/fake-telegram.js';
+import { type FakeTelegram, type SentMessage, startFakeTelegram } from './fakes/fake-telegram.js';
 import { DIST_CLI, ensureDistBuilt } from './support/compiled.js';
 import { tradeFrame } from './support/frames.js';
-import { until } from './support/harness.js';
+import { buttonData, until } from './support/harness.js';
 import { describeWithRedis, type RedisServer, startRedisServer } from './support/redis-server.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -140,8 +140,17 @@ describeWithRedis('two instances on one Redis: active/standby', () => {
     await new Promise((resolve) => setTimeout(resolve, LEASE_MS));
     expect(leads(b)).toBe(false);
 
+    // host-a asks for a confirmation; it will be answered after the takeover.
+    const opened = freqtrade.addTrade({ pair: 'SOL/USDT' });
+    const promptsBefore = telegram.messages.length;
+    telegram.sendText({ chatId: CHAT, userId: 7, text: `/forceexit ${opened}`, chatType: 'supergroup' });
+    const [prompt] = (await telegram.waitForMessages(promptsBefore + 1, 10_000)).slice(promptsBefore);
+    expect(prompt?.text).toContain(`Exit trade #${opened}`);
+
     a.child.kill('SIGKILL');
     const killedAt = Date.now();
+    // A command sent in the gap: Telegram keeps it, and the new leader answers it.
+    telegram.sendText({ chatId: CHAT, userId: 7, text: '/count', chatType: 'supergroup' });
     // Nobody listens now: Freqtrade never replays these, so the new leader must find them itself.
     const ids: number[] = [];
     for (let n = 0; n < ENTRIES; n++) ids.push(freqtrade.addTrade({ pair: n % 2 ? 'ETH/USDT' : 'BTC/USDT' }));
@@ -153,6 +162,30 @@ describeWithRedis('two instances on one Redis: active/standby', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const counts = countsByTrade();
     expect(ids.filter((id) => counts.get(id) !== 1)).toEqual([]);
+    // The command from the gap was answered by the new leader.
+    await until(
+      () => telegram.messages.some((message) => message.text.includes('Trade count')),
+      10_000,
+      'the /count from the gap answered',
+    );
+    // The confirmation asked of host-a works once, on host-b.
+    const exits = () => freqtrade.requests.filter((request) => request.path === '/forceexit').length;
+    const confirm = buttonData(prompt as SentMessage, 'Confirm');
+    telegram.pressButton({
+      chatId: CHAT,
+      userId: 7,
+      messageId: (prompt as SentMessage).message_id,
+      data: confirm,
+    });
+    await until(() => exits() === 1, 10_000, 'the confirmed exit');
+    telegram.pressButton({
+      chatId: CHAT,
+      userId: 7,
+      messageId: (prompt as SentMessage).message_id,
+      data: confirm,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(exits()).toBe(1);
     // /bots says who answered: the new leader.
     const before = telegram.messages.length;
     telegram.sendText({ chatId: CHAT, userId: 7, text: '/bots', chatType: 'supergroup' });
