@@ -107,6 +107,23 @@ export async function checkConfig(path: string, io: CliIo): Promise<number> {
   io.out.write(
     `  platforms: ${platforms.join(', ') || 'none enabled'}; admins: ${config.access.admins.length}, viewers: ${config.access.viewers.length}; gemini: ${config.gemini.enabled ? 'on' : 'off'}\n`,
   );
+  if (config.store.type === 'redis' && config.store.url) {
+    const { checkRedisStore } = await import('./ha/check-redis.js');
+    const redis = await checkRedisStore(
+      config.store.url,
+      config.store.key_prefix,
+      WEBSOCKET_CHECK_TIMEOUT_MS,
+    );
+    const ha = config.ha.enabled ? `, ha on (lease ${config.ha.lease_ms} ms)` : '';
+    if (redis.ok) {
+      io.out.write(
+        `  ✔ store: Redis reachable, ${redis.layout === null ? 'empty (claimed at first start)' : `key layout ${redis.layout}`}${ha}\n`,
+      );
+    } else {
+      failures += 1;
+      io.out.write(`  ✘ store: Redis: ${redis.reason}\n`);
+    }
+  }
   // Not a failure: without charts every other command works, and /chart says why it cannot draw.
   const charts = await (io.chartsAvailable ?? checkCharts)();
   io.out.write(
