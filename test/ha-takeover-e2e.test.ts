@@ -297,3 +297,73 @@ describeWithRedis('the leader loses Redis', () => {
     expect(telegram.calls.filter((call) => call.status === 409)).toEqual([]);
   }, 120_000);
 });
+
+describeWithRedis('Redis down at start', () => {
+  let redis: RedisServer;
+  let dir: string;
+  let telegram: FakeTelegram;
+  let freqtrade: FakeFreqtrade;
+  let child: ChildProcessByStdio<null, Readable, Readable> | undefined;
+
+  beforeAll(async () => {
+    await ensureDistBuilt();
+    redis = await startRedisServer();
+  }, 90_000);
+  afterAll(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await Promise.all([telegram?.close(), freqtrade?.close()]);
+    await redis.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('the bot starts, says so, keeps trying, and leads once Redis is there', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ftc-ha-down-'));
+    [telegram, freqtrade] = await Promise.all([startFakeTelegram(), startFakeFreqtrade({ port: 0 })]);
+    await redis.stop();
+    const configPath = join(dir, 'config.json');
+    await writeFile(
+      configPath,
+      JSON.stringify({
+        bots: [
+          {
+            name: 'main',
+            api_url: freqtrade.url,
+            username: FAKE_CREDENTIALS.username,
+            password: FAKE_CREDENTIALS.password,
+            ws_token: FAKE_CREDENTIALS.wsToken,
+          },
+        ],
+        telegram: {
+          enabled: true,
+          token: telegram.token,
+          api_root: telegram.apiRoot,
+          chats: [{ chat_id: String(CHAT), topic_id: null }],
+          polling_timeout_s: 1,
+        },
+        access: { admins: ['telegram:7'], viewers: [] },
+        store: { type: 'redis', url: redis.url, key_prefix: PREFIX },
+        ha: { enabled: true, lease_ms: LEASE_MS, instance_id: 'early' },
+      }),
+    );
+    const started = spawn(process.execPath, [DIST_CLI, '--config', configPath], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
+    child = started;
+    let log = '';
+    started.stdout.on('data', (chunk) => {
+      log += String(chunk);
+    });
+    started.stderr.on('data', (chunk) => {
+      log += String(chunk);
+    });
+    await until(() => log.includes('Redis is unreachable; retrying'), 10_000, 'it says Redis is unreachable');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(started.exitCode).toBeNull();
+    expect(telegram.calls.some((call) => call.method === 'getUpdates')).toBe(false);
+    await redis.start();
+    await until(() => log.includes('leading: polling, listening and sending'), 15_000, 'it leads');
+    await until(() => telegram.calls.some((call) => call.method === 'getUpdates'), 10_000, 'it polls');
+  }, 60_000);
+});
