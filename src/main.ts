@@ -133,8 +133,12 @@ interface LeaderSession {
   targets: NotificationTarget[];
   /** Starts the websockets and the platforms; resolves once every platform has started. */
   start(stopRequested: Promise<unknown> | undefined): Promise<void>;
-  /** Stops what start() started, each step bounded by the stop's deadline; the store stays open. */
-  stop(deadline: number): Promise<void>;
+  /**
+   * Stops what start() started, each step bounded by the stop's deadline; the store stays open.
+   * `handOver`: the lease is lost, another instance may lead any moment: stop sending at once
+   * (no drain; what is queued stays in the store for the next leader) and polling right after.
+   */
+  stop(deadline: number, handOver?: boolean): Promise<void>;
 }
 
 /**
@@ -419,24 +423,34 @@ export async function startApp(options: AppOptions): Promise<App> {
         await (stopRequested ? Promise.race([platformsStarted, stopRequested]) : platformsStarted);
         if (!stopped) resumeQueuedNotifications();
       },
-      async stop(deadline) {
+      async stop(deadline, handOver = false) {
         stopped = true;
+        if (handOver) {
+          // Nothing more leaves this instance: the next leader sends what is queued.
+          notifier.stop();
+          for (const outbox of Object.values(outboxes)) outbox.stop();
+        }
         for (const backfill of backfills) backfill.stop();
-        await within(
-          logger,
-          'message websockets',
-          Promise.all(streams.map((stream) => stream.stop())),
-          STOP_STREAMS_TIMEOUT_MS,
-          deadline,
-        );
-        await within(
-          logger,
-          'chat platforms',
-          Promise.all(running.map(({ platform }) => platform.stop())),
-          STOP_PLATFORMS_TIMEOUT_MS,
-          deadline,
-        );
+        // Polling stops first and the websockets beside it: both are bounded, together well
+        // within the half lease a stepping-down leader has left.
+        await Promise.all([
+          within(
+            logger,
+            'message websockets',
+            Promise.all(streams.map((stream) => stream.stop())),
+            STOP_STREAMS_TIMEOUT_MS,
+            deadline,
+          ),
+          within(
+            logger,
+            'chat platforms',
+            Promise.all(running.map(({ platform }) => platform.stop())),
+            STOP_PLATFORMS_TIMEOUT_MS,
+            deadline,
+          ),
+        ]);
         readiness.platformsStopped();
+        if (handOver) return;
         // Give queued notifications a moment to go out; what is left stays in the store's outbox
         // and goes out at the next start (or from the next leader).
         const drained = await within(
@@ -479,7 +493,10 @@ export async function startApp(options: AppOptions): Promise<App> {
   let transitions: Promise<void> = Promise.resolve();
   let stopping: Promise<void> | undefined;
   const stillLeading = () => !stopping && lease?.isLeader() === true;
+  /** A session being stopped: leading again (or the app's stop) waits for it to finish. */
+  let sessionStopping: Promise<void> = Promise.resolve();
   const lead = async () => {
+    await sessionStopping;
     if (session || !stillLeading()) return;
     // What the previous leader wrote: seen trades, chat settings, the queued notifications.
     await shared.reload();
@@ -500,12 +517,14 @@ export async function startApp(options: AppOptions): Promise<App> {
     logger.info({ instance: instanceId }, 'leading: polling, listening and sending');
     await next.start(options.stopRequested);
   };
-  const standDown = async (reason: string) => {
+  const standDown = (reason: string): Promise<void> => {
     const current = session;
-    if (!current) return;
+    if (!current) return sessionStopping;
     session = undefined;
     logger.warn({ instance: instanceId, reason }, 'standing by: stopped polling, listening and sending');
-    await current.stop(Date.now() + STOP_TIMEOUT_MS);
+    const stopped = current.stop(Date.now() + STOP_PLATFORMS_TIMEOUT_MS, true);
+    sessionStopping = sessionStopping.then(() => stopped);
+    return sessionStopping;
   };
 
   const stopEverything = async (): Promise<void> => {
@@ -524,7 +543,12 @@ export async function startApp(options: AppOptions): Promise<App> {
     const current = session;
     session = undefined;
     await current?.stop(deadline);
-    // A leader hands over at once rather than when its lease expires.
+    // A stand-down under way finishes first: its writes belong before the store closes.
+    await within(logger, 'stand-down', sessionStopping, STOP_PLATFORMS_TIMEOUT_MS, deadline);
+    // The last writes (deliveries, seen trades) reach the store while this instance still holds
+    // the lease (Redis refuses a deposed leader's writes); then it hands over at once rather
+    // than when its lease expires.
+    await within(logger, 'state file', store.flush(), STOP_TIMEOUT_MS, deadline);
     await within(
       logger,
       'leader lease',
@@ -558,9 +582,17 @@ export async function startApp(options: AppOptions): Promise<App> {
   if (lease) {
     // Standby until the lease is ours; every change of leadership is logged (and audited on gain).
     lease.on('acquired', () => {
-      transitions = transitions.then(lead).catch((error: unknown) => {
-        logger.error({ err: error }, 'could not start leading; standing by');
-        return standDown('the start failed');
+      transitions = transitions.then(lead).catch(async (error: unknown) => {
+        // Holding the lease without leading would lock the other instance out: give it up, and
+        // compete again after a while.
+        logger.error({ err: error }, 'could not start leading; giving the lease up');
+        await standDown('the start failed');
+        await lease.stop();
+        if (stopping) return;
+        const retry = setTimeout(() => {
+          if (!stopping) lease.start();
+        }, config.ha.lease_ms);
+        retry.unref();
       });
     });
     lease.on('lost', ({ reason }) => {

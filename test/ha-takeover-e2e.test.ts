@@ -20,7 +20,7 @@ import { describeWithRedis, type RedisServer, startRedisServer } from './support
 import { waitFor } from './support/wait-for.js';
 
 const CHAT = -7070;
-const LEASE_MS = 2_000;
+const LEASE_MS = 4_000;
 const PREFIX = 'ha-test:';
 const ENTRIES = 20;
 

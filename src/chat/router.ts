@@ -103,6 +103,22 @@ export interface SuggestRequest {
 /** https://discord.com/developers/docs/interactions/application-commands#autocomplete: ≤ 25 choices. */
 export const MAX_SUGGESTIONS = 25;
 
+/** How long a confirmation waits for the store to record that it was used, before refusing to act. */
+export const STORE_WRITE_LIMIT_MS = 2_000;
+
+/** Whether `work` settled within `ms` (its failure counts as settled: the store logs its own errors). */
+async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const done = work.then(
+    () => true as const,
+    () => true as const,
+  );
+  return Promise.race([done, timedOut]).finally(() => clearTimeout(timer));
+}
+
 const REFRESH_LIFETIME_MS = 24 * 60 * 60 * 1000;
 const PICKER_LIFETIME_MS = 5 * 60 * 1000;
 /** How long a used Confirm is remembered, so a late second press says "already used". */
@@ -846,9 +862,40 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
     try {
       const bot = action.bot ? fleet.get(action.bot) : selectBot(ctx, {});
       if (action.kind === 'confirm') {
-        // Used up before the REST call is awaited, so a double press cannot act twice.
+        // Used up before the REST call is awaited, so a double press cannot act twice; and used up
+        // in the store too, so neither can a press after a crash or a takeover.
         pending.take(parsed.id);
         rememberUsed(parsed.id);
+        if (!(await settledWithin(store.flush(), STORE_WRITE_LIMIT_MS))) {
+          logger.error(
+            { command: command.name },
+            'the state store did not record a confirmation; nothing was done',
+          );
+          audit(
+            ctx,
+            command.name,
+            JSON.stringify(action.args),
+            action.bot,
+            'failed',
+            'state store did not answer',
+          );
+          return refused(
+            {
+              mode: 'edit',
+              notice: 'Nothing was done: the state store did not answer.',
+              reply: {
+                tone: 'error',
+                blocks: [
+                  {
+                    kind: 'text',
+                    text: `Nothing was done: I could not record this confirmation (the state store did not answer). Send /${command.name} again.`,
+                  },
+                ],
+              },
+            },
+            command.name,
+          );
+        }
         // The press is answered before Freqtrade is called: a slow bot must not leave the
         // user's button spinning (Telegram gives up after about 15 s and the user presses again).
         if (acknowledge) {

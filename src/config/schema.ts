@@ -219,7 +219,9 @@ export type StoreConfig = z.infer<typeof storeSchema>;
  */
 export const haSchema = z.strictObject({
   enabled: z.boolean().default(false),
-  lease_ms: z.number().int().min(1_000).max(600_000).default(10_000),
+  // At least 4 s: a leader that stops renewing steps down at lease/2 and then needs up to 1.5 s
+  // to stop polling and sending, all before its lease can expire.
+  lease_ms: z.number().int().min(4_000).max(600_000).default(10_000),
   instance_id: z
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1-64 letters, digits or _ . : -, e.g. "host-a"')

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import { DeliveryError } from '../errors.js';
 import { type Reply, renderPlainText } from '../chat/reply.js';
@@ -104,6 +105,18 @@ export function mergeReplies(replies: Reply[]): Reply {
   };
 }
 
+/**
+ * Ids of queued notifications: the time, a counter shared by every outbox of the process (one per
+ * platform: the same event queued for two platforms in one millisecond must not share an id) and a
+ * random part (another process, or this one after a restart). They sort in the order queued.
+ */
+let queueIdSequence = 0;
+const QUEUE_ID_SEQUENCE_SPAN = 36 ** 4;
+function nextQueueId(nowMs: number): string {
+  const sequence = (queueIdSequence++ % QUEUE_ID_SEQUENCE_SPAN).toString(36).padStart(4, '0');
+  return `${nowMs.toString(36).padStart(9, '0')}-${sequence}-${randomBytes(4).toString('hex')}`;
+}
+
 /** One queued notification: its id in the queue store, and its reply (final once `ready` is gone). */
 interface QueueItem {
   id: string;
@@ -154,10 +167,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let idleWaiters: Array<() => void> = [];
   const timers = new Set<NodeJS.Timeout>();
   const queueStore = options.queueStore;
-  // Ids sort in the order queued (time, then a counter), which the Redis queue relies on.
-  let sequence = 0;
-  const nextId = () =>
-    `${now().toString(36).padStart(9, '0')}-${(sequence++ % 1_679_616).toString(36).padStart(4, '0')}`;
+  const nextId = () => nextQueueId(now());
   /** Forgets delivered (or deliberately dropped) items in the queue store. */
   const forget = (ids: string[]) => {
     if (queueStore && ids.length > 0) queueStore.dropQueuedNotifications(ids);

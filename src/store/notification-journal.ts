@@ -114,12 +114,17 @@ export function openNotificationJournal(path: string | null, logger: Logger): No
   const compact = () => {
     if (path === null || closed) return;
     const temporary = `${path}.tmp`;
-    writeFileSync(
-      temporary,
-      [...live.values()].map((entry) => `${JSON.stringify({ op: 'add', entry })}\n`).join(''),
-    );
-    renameSync(temporary, path);
-    droppedInFile = 0;
+    try {
+      writeFileSync(
+        temporary,
+        [...live.values()].map((entry) => `${JSON.stringify({ op: 'add', entry })}\n`).join(''),
+      );
+      renameSync(temporary, path);
+      droppedInFile = 0;
+    } catch (error) {
+      // The journal as it is stays valid (appends go on); it is compacted again later.
+      logger.error({ err: error, path }, 'could not compact the notification journal');
+    }
   };
 
   compact();

@@ -148,7 +148,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
 
   const data: StoreData = emptyStoreData();
   const queued = new Map<string, QueuedNotification>();
-  let pending: Promise<unknown> = Promise.resolve();
+  let pending: Promise<void> = Promise.resolve();
   let closed = false;
 
   const keepAside = (field: string, raw: string, why: string) => {
@@ -186,7 +186,10 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
       if (raw === undefined) continue;
       const parsed = queuedNotificationSchema.safeParse(parseJson(raw));
       if (parsed.success) queued.set(id, parsed.data);
-      else keepAside(`outbox:${id}`, raw, parsed.error.issues[0]?.message ?? 'not JSON');
+      else {
+        keepAside(`outbox:${id}`, raw, parsed.error.issues[0]?.message ?? 'not JSON');
+        writeKeys(DROP_SCRIPT, [key('outbox:order'), key('outbox:entries')], id);
+      }
     }
     const fresh = emptyStoreData();
     for (const [chatKey, raw] of Object.entries(chats)) {
@@ -235,7 +238,12 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
     const target = targets.join(' ');
     // Sent now, in order, on the one connection: Redis applies the writes in the order made.
     const sent = redis.eval(script, 1 + targets.length, fenceKey, ...targets, fenceOwner, ...args);
-    pending = Promise.all([pending, sent.catch((error: unknown) => reportWriteError(error, target))]);
+    // Only the newest write is held: Redis answers in order on one connection, so when it has
+    // answered, every earlier one has too.
+    pending = sent.then(
+      () => undefined,
+      (error: unknown) => reportWriteError(error, target),
+    );
   }
 
   const reportWriteError = (error: unknown, target: string) => {

@@ -39,7 +39,7 @@ export interface TelegramAdapterDeps {
    * the previous poller had not yet confirmed. Taken on receipt, before handling: a crash
    * mid-command loses that command rather than running it twice.
    */
-  cursor?: { read(): number | undefined; save(updateId: number): void };
+  cursor?: { read(): number | undefined; save(updateId: number): Promise<boolean> };
 }
 
 /** How long stopping waits for the poller and in-flight handlers before giving up on them. */
@@ -280,7 +280,12 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
         logger.info({ update: updateId }, 'update already taken in before this start; skipped');
         return;
       }
-      deps.cursor?.save(updateId);
+      // Recorded before it is handled: an instance after a crash or a takeover skips it, so it
+      // never runs twice. If the store does not confirm in time, it is not handled at all.
+      if (deps.cursor && !(await deps.cursor.save(updateId))) {
+        logger.error({ update: updateId }, 'the state store did not record an update; it was not handled');
+        return;
+      }
       await next();
     } finally {
       markHandled(ctx.update.update_id);

@@ -4,6 +4,8 @@ import { createTelegramAdapter, type TelegramAdapter } from './adapter.js';
 /** The store's cursor of the last Telegram update taken in, and when it was taken. */
 const TELEGRAM_CURSOR = 'telegram';
 const TELEGRAM_CURSOR_AT = 'telegram:at_ms';
+/** How long an update waits for the store to record it before it is dropped unhandled. */
+const CURSOR_WRITE_LIMIT_MS = 2_000;
 /** How long Telegram keeps an update nobody confirmed. */
 const TELEGRAM_CURSOR_MAX_AGE_MS = 24 * 3_600_000;
 import {
@@ -47,9 +49,19 @@ export const telegramPlatform: PlatformModule<'telegram'> = definePlatform<'tele
               ? deps.store.cursor(TELEGRAM_CURSOR)
               : undefined;
           },
-          save: (updateId) => {
+          save: async (updateId) => {
             deps.store.saveCursor(TELEGRAM_CURSOR, updateId);
             deps.store.saveCursor(TELEGRAM_CURSOR_AT, deps.now());
+            // Written (Redis answered, or the file rewritten) before the update is handled.
+            let timer: NodeJS.Timeout | undefined;
+            const timedOut = new Promise<false>((resolve) => {
+              timer = setTimeout(() => resolve(false), CURSOR_WRITE_LIMIT_MS);
+            });
+            const written = deps.store.flush().then(
+              () => true as const,
+              () => true as const,
+            );
+            return Promise.race([written, timedOut]).finally(() => clearTimeout(timer));
           },
         },
       });
