@@ -6,8 +6,9 @@
  *
  *   createEventStream → createNotifier (route + format) → createOutbox → TelegramAdapter.send → grammY
  *
- * Identical to startApp apart from: the outbox options below, no console outbox, and Telegram long
- * polling is not started (sending does not need it; `botInfo` replaces getMe).
+ * Identical to startApp apart from: the outbox options below, no console outbox, Telegram long
+ * polling is not started (sending does not need it; `botInfo` replaces getMe), and the store: an
+ * in-memory one without a durable outbox queue, unless `store` is given (then it is both).
  */
 import { allowedChatsOf } from '../src/access/policy.js';
 import { commandsFor, loadCommands } from '../src/chat/commands/index.js';
@@ -23,7 +24,7 @@ import { createBackfillRunner } from '../src/notify/backfill-runner.js';
 import { enabledTelegram, TELEGRAM_LIMITS } from '../src/telegram/config.js';
 import { createNotifier, type NotificationTarget, type Notifier } from '../src/notify/notifier.js';
 import { createOutbox, type Outbox } from '../src/notify/outbox.js';
-import { openStore } from '../src/store/store.js';
+import { openStore, type Store } from '../src/store/store.js';
 import { createTelegramAdapter } from '../src/telegram/adapter.js';
 
 export interface PipelineOptions {
@@ -40,6 +41,12 @@ export interface PipelineOptions {
     event(event: BotEvent): void;
     send(reply: Reply): void;
   };
+  /**
+   * The store the pipeline keeps its state in (seen trades, chats) and, as in startApp, the durable
+   * outbox's queue (`queueStore`): the file store or the Redis store, opened (and closed) by the
+   * caller. Default: an in-memory store and an outbox without a durable queue.
+   */
+  store?: Store;
   /** The bot user the Telegram server would answer to getMe. */
   botInfo: {
     id: number;
@@ -60,7 +67,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const now = Date.now;
   const telegramConfig = enabledTelegram(config);
   if (!telegramConfig) throw new Error('bench: the pipeline needs an enabled telegram section');
-  const store = await openStore({ path: null, logger, auditMaxEntries: config.store.audit_max_entries });
+  const store =
+    options.store ??
+    (await openStore({ path: null, logger, auditMaxEntries: config.store.audit_max_entries }));
   const fleet = createFleet(config.bots, { logger, now });
   const streamStates = new Map<string, StreamState>();
   const router = createCommandRouter({
@@ -115,6 +124,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     globalPerSecond: options.globalPerSecond,
     mergeThreshold: options.mergeThreshold,
     now,
+    // As in startApp: every notification is in the store until Telegram accepted it.
+    ...(options.store ? { queueStore: options.store } : {}),
     // As in startApp: a delivery checks the store for a failure mark to clear.
     onDelivered: (key) => {
       if (store.chatKeys().includes(key) && store.chat(key).delivery_failed) {

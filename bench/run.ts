@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: five scenarios against real loopback servers, one Markdown table. A report,
+ * `npm run bench`: six scenarios against real loopback servers, one Markdown table. A report,
  * not a test: it always exits 0. Nothing is written to the repository (a temp dir under
  * os.tmpdir() is removed at the end). See bench/README.md.
  */
@@ -17,6 +17,14 @@ import {
   type ShippedMemoryResult,
   shippedMemory,
 } from './scenario-shipped.js';
+import {
+  outboxStoreCost,
+  pipelineWithStore,
+  type StoreCostLevel,
+  type StoreCostResult,
+  type StoreLatencyKind,
+  startBenchRedis,
+} from './scenario-store.js';
 import { mb, type Percentiles } from './support.js';
 
 const TARGET_P99_MS = 2;
@@ -184,6 +192,91 @@ function chartsRows(result: ChartsResult): Row[] {
   ];
 }
 
+/** The largest queue's per-message figure may be at most this many times the empty queue's. */
+const FLAT_FACTOR = 2;
+const STORE_COST_LEVELS = [0, 1_000, 5_000, 10_000];
+const STORE_LATENCY_ROUNDS = 2;
+const us = (valueMs: number): string =>
+  Number.isFinite(valueMs) ? `${(valueMs * 1000).toFixed(1)} µs` : 'n/a';
+const kb = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KB`;
+const ratio = (last: number, first: number): number => last / first;
+
+function storeCostRow(result: StoreCostResult): Row {
+  const first = result.levels[0] as StoreCostLevel;
+  const last = result.levels[result.levels.length - 1] as StoreCostLevel;
+  const level = (entry: StoreCostLevel): string => entry.queued.toLocaleString('en-US');
+  const count = (result.batches * result.batch).toLocaleString('en-US');
+  if (result.backend === 'file') {
+    const lines = result.levels.map((entry) => {
+      const journal = entry.journal;
+      const size = journal
+        ? `; journal ${kb(journal.startBytes)} after the fill → peak ${kb(journal.peakBytes)} (bound ${kb(journal.boundBytes)}) → ${kb(journal.endBytes)} at the end, compacted ${journal.compactions}×`
+        : '';
+      return `${level(entry)} queued: mean **${us(entry.perMessage.mean)}** · p50 ${us(entry.perMessage.p50)} · p99 **${us(entry.perMessage.p99)}** · max ${ms(entry.perMessage.max)} ms${size}`;
+    });
+    const meanRatio = ratio(last.perMessage.mean, first.perMessage.mean);
+    const p99Ratio = ratio(last.perMessage.p99, first.perMessage.p99);
+    const bounded = result.levels.every(
+      (entry) => entry.journal && entry.journal.peakBytes <= entry.journal.boundBytes,
+    );
+    return {
+      scenario: '(f1) durable outbox: store cost per message, file journal',
+      measured: `\`queueNotification\` + the matching \`dropQueuedNotifications\` on the file store (lowdb file + the JSON-lines journal, appendFileSync), the queue holding ${STORE_COST_LEVELS.map((n) => n.toLocaleString('en-US')).join(' / ')} notifications; ${count} messages per level (after a warm-up batch of ${result.batch.toLocaleString('en-US')}), each timed alone, so compactions are inside the figures; each message a formatted \`exit\` Reply with its \`about\` (${result.entryBytes} bytes as JSON)`,
+      result: `${lines.join('<br>')}<br>10,000 vs 0: mean ×${meanRatio.toFixed(2)}, p99 ×${p99Ratio.toFixed(2)}; journal within its compaction bound: ${bounded ? 'yes' : 'NO'}`,
+      target: `flat: 10,000's mean and p99 ≤ ${FLAT_FACTOR}× the empty queue's; journal bounded`,
+      verdict: meanRatio <= FLAT_FACTOR && p99Ratio <= FLAT_FACTOR && bounded ? 'PASS' : 'FAIL',
+    };
+  }
+  const lines = result.levels.map((entry) => {
+    const batched = entry.perMessageBatched as Percentiles;
+    return `${level(entry)} queued: batched **${us(batched.mean)}**/msg (worst batch ${us(batched.max)}); one at a time mean ${us(entry.perMessage.mean)} · p50 ${us(entry.perMessage.p50)} · p99 **${us(entry.perMessage.p99)}**`;
+  });
+  const batchedFirst = first.perMessageBatched as Percentiles;
+  const batchedLast = last.perMessageBatched as Percentiles;
+  const meanRatio = ratio(batchedLast.mean, batchedFirst.mean);
+  const p99Ratio = ratio(last.perMessage.p99, first.perMessage.p99);
+  return {
+    scenario: '(f1′) durable outbox: store cost per message, Redis',
+    measured: `the same calls on the Redis store (a private redis-server on loopback, one ioredis connection, one Lua script per call) at the same queue levels; batched = ${result.batches} batches of ${result.batch.toLocaleString('en-US')} (after a warm-up batch), each timed until \`flush()\` resolved, ÷ ${result.batch.toLocaleString('en-US')}; one at a time = ${result.levels[0]?.perMessage.n.toLocaleString('en-US')} messages, each awaited (\`flush()\`): the round trip`,
+    result: `${lines.join('<br>')}<br>10,000 vs 0: batched mean ×${meanRatio.toFixed(2)}, one-at-a-time p99 ×${p99Ratio.toFixed(2)}`,
+    target: `flat: 10,000's batched mean and p99 ≤ ${FLAT_FACTOR}× the empty queue's`,
+    verdict: meanRatio <= FLAT_FACTOR && p99Ratio <= FLAT_FACTOR ? 'PASS' : 'FAIL',
+  };
+}
+
+/** One row for (f2): per store, each round's figures side by side (the rounds alternate the stores). */
+function storeLatencyRow(results: Array<{ kind: StoreLatencyKind; rounds: LatencyResult[] }>): Row {
+  const label = {
+    memory: 'in memory (no durable queue, as (a))',
+    file: 'lowdb file + journal',
+    redis: 'Redis',
+  };
+  const first = results[0]?.rounds[0];
+  const each = (rounds: LatencyResult[], pick: (result: LatencyResult) => string): string =>
+    rounds.map(pick).join(' / ');
+  const lines = results.map(({ kind, rounds }) => {
+    const lost = rounds.reduce((sum, result) => sum + result.events - result.received, 0);
+    return (
+      `${label[kind]}: **p50 ${each(rounds, (r) => ms(r.total.p50))} ms · p99 ${each(rounds, (r) => ms(r.total.p99))} ms** · ` +
+      `max ${each(rounds, (r) => ms(r.total.max))} (mean ${each(rounds, (r) => ms(r.total.mean))}); lost ${lost}; ` +
+      `event loop busy ${each(rounds, (r) => pct(r.load.eventLoopUtilization))}; ` +
+      `other processes ${each(rounds, (r) => (r.load.otherCpuMs / r.load.wallMs).toFixed(2))} of ${first?.load.cores ?? '?'} cores`
+    );
+  });
+  const allDelivered = results.every(({ rounds }) =>
+    rounds.every((result) => result.events === result.received),
+  );
+  return {
+    scenario: '(f2) notification latency: Redis vs lowdb file store',
+    measured: first
+      ? `as (a) (ws frame \`emit\` → sendMessage body received, fakes in a child process, outbox pacing off), each run with its state and the outbox's durable queue (\`queueStore\`) in the store named, so every notification is written to the store when queued (and again once its Reply is final) and dropped once sent; ${first.events.toLocaleString('en-US')} \`exit\` events at ${first.ratePerS}/s over ${first.chats} chats after a 1 s warm-up, the same rate for each store; ${results[0]?.rounds.length} rounds, the stores taking turns (figures: round 1 / round 2)`
+      : 'as (a), once per store',
+    result: lines.join('<br>'),
+    target: `info (p99 ≤ ${TARGET_P99_MS} ms for reference), 0 lost`,
+    verdict: allDelivered ? 'info' : 'FAIL',
+  };
+}
+
 function printTable(rows: Row[]): void {
   const lines = [
     '| Scenario | What was measured | Result | Target | Verdict |',
@@ -195,6 +288,63 @@ function printTable(rows: Row[]): void {
   console.log(lines.join('\n'));
 }
 
+/** Scenario (f): the durable outbox's per-message store cost, then latency per store (bench/scenario-store.ts). */
+async function storeRows(dir: string, step: (text: string) => void): Promise<Row[]> {
+  const rows: Row[] = [];
+  const costOptions = { levels: STORE_COST_LEVELS, batch: 1_000, batches: 11, oneByOne: 2_000 };
+  const drive = { ratePerS: 250, warmupMs: 1_000, measureMs: 4_000, chats: 1_000, tempDir: dir };
+  step('(f) starting a private redis-server');
+  const redis = await startBenchRedis();
+  try {
+    step('(f1) durable outbox store cost, file journal: 0 to 10,000 queued');
+    try {
+      rows.push(storeCostRow(await outboxStoreCost({ backend: 'file', tempDir: dir }, costOptions)));
+    } catch (error) {
+      rows.push(errorRow('(f1) durable outbox store cost, file journal', error));
+    }
+    step('(f1′) durable outbox store cost, Redis: 0 to 10,000 queued');
+    if ('server' in redis) {
+      try {
+        rows.push(
+          storeCostRow(await outboxStoreCost({ backend: 'redis', url: redis.server.url }, costOptions)),
+        );
+      } catch (error) {
+        rows.push(errorRow('(f1′) durable outbox store cost, Redis', error));
+      }
+    } else {
+      rows.push(redisMissingRow('(f1′) durable outbox: store cost per message, Redis', redis.missing));
+    }
+    step(
+      '(f2) notification latency per store: in memory, file, Redis, 2 rounds (250 events/s, 1 s warm-up + 4 s each)',
+    );
+    try {
+      const kinds: StoreLatencyKind[] = 'server' in redis ? ['memory', 'file', 'redis'] : ['memory', 'file'];
+      const results = kinds.map((kind) => ({ kind, rounds: [] as LatencyResult[] }));
+      for (let round = 0; round < STORE_LATENCY_ROUNDS; round += 1) {
+        for (const entry of results) {
+          const input =
+            entry.kind === 'redis' && 'server' in redis
+              ? { kind: 'redis' as const, url: redis.server.url }
+              : { kind: entry.kind as 'memory' | 'file' };
+          entry.rounds.push(await pipelineWithStore(input, drive));
+        }
+      }
+      const row = storeLatencyRow(results);
+      if (!('server' in redis)) row.result += `<br>Redis: not measured, ${redis.missing}`;
+      rows.push(row);
+    } catch (error) {
+      rows.push(errorRow('(f2) notification latency per store', error));
+    }
+  } finally {
+    if ('server' in redis) await redis.server.dispose();
+  }
+  return rows;
+}
+
+function redisMissingRow(scenario: string, why: string): Row {
+  return { scenario, measured: '—', result: `not measured: ${why}`, target: '—', verdict: 'info' };
+}
+
 async function main(): Promise<void> {
   const began = performance.now();
   const dir = await mkdtemp(join(tmpdir(), 'ftc-bench-'));
@@ -203,91 +353,100 @@ async function main(): Promise<void> {
   const step = (text: string): void => {
     process.stderr.write(`[bench ${s1(performance.now() - began)} s] ${text}\n`);
   };
+  // BENCH_ONLY=store runs scenario (f) alone (the stores); unset runs everything.
+  const only = process.env.BENCH_ONLY;
   try {
-    step('(a) pipeline overhead: 1,000 events/s for 1 s warm-up + 5 s');
-    try {
-      rows.push(
-        latencyRow(
-          await pipelineUnpaced({
-            storePath,
-            ratePerS: 1_000,
-            warmupMs: 1_000,
-            measureMs: 5_000,
-            chats: 1_000,
-          }),
-          'unpaced',
-        ),
-      );
-    } catch (error) {
-      rows.push(errorRow('(a) pipeline overhead', error));
+    if (only === undefined || only === '') {
+      step('(a) pipeline overhead: 1,000 events/s for 1 s warm-up + 5 s');
+      try {
+        rows.push(
+          latencyRow(
+            await pipelineUnpaced({
+              storePath,
+              ratePerS: 1_000,
+              warmupMs: 1_000,
+              measureMs: 5_000,
+              chats: 1_000,
+            }),
+            'unpaced',
+          ),
+        );
+      } catch (error) {
+        rows.push(errorRow('(a) pipeline overhead', error));
+      }
+      step('(a′) as shipped, 25 events/s for 4 s');
+      try {
+        rows.push(
+          latencyRow(
+            await pipelineShippedLowRate({
+              storePath,
+              ratePerS: 25,
+              measureMs: 4_000,
+              chats: 1_000,
+              storedChats: false,
+            }),
+            'shipped',
+          ),
+        );
+      } catch (error) {
+        rows.push(errorRow('(a′) pipeline, as shipped', error));
+      }
+      step('(a″) as shipped, 25 events/s for 4 s, every chat in the store');
+      try {
+        rows.push(
+          latencyRow(
+            await pipelineShippedLowRate({
+              storePath,
+              ratePerS: 25,
+              measureMs: 4_000,
+              chats: 1_000,
+              storedChats: true,
+            }),
+            'shipped-stored',
+          ),
+        );
+      } catch (error) {
+        rows.push(errorRow('(a″) pipeline, stored chats', error));
+      }
+      step('(b1) fan-out as shipped');
+      try {
+        rows.push(
+          fanoutRow(await fanout({ mode: 'shipped', storePath, chats: 100, perChat: 10, timeoutMs: 60_000 })),
+        );
+      } catch (error) {
+        rows.push(errorRow('(b1) fan-out, as shipped', error));
+      }
+      step('(b2) fan-out, merging off (about 34 s)');
+      try {
+        rows.push(
+          fanoutRow(
+            await fanout({ mode: 'no-merge', storePath, chats: 100, perChat: 10, timeoutMs: 60_000 }),
+          ),
+        );
+      } catch (error) {
+        rows.push(errorRow('(b2) fan-out, merging off', error));
+      }
+      step('(c) the shipped program: 10 bots, 1,000 chats, 1,000 notifications (about 50 s)');
+      try {
+        rows.push(...shippedRows(await shippedMemory({ tempDir: dir, bots: 10, chats: 1_000 })));
+      } catch (error) {
+        rows.push(errorRow('(c) shipped program', error));
+      }
+      step('(d) demo start to banner, 5 runs');
+      try {
+        rows.push(bannerRow(await demoBanner({ tempDir: dir, runs: 5 })));
+      } catch (error) {
+        rows.push(errorRow('(d) demo banner', error));
+      }
+      step('(e) charts: cold and warm render per kind, event-loop delay in-thread and via the worker');
+      try {
+        rows.push(...chartsRows(await charts({ warmRuns: 10 })));
+      } catch (error) {
+        rows.push(errorRow('(e) charts', error));
+      }
     }
-    step('(a′) as shipped, 25 events/s for 4 s');
-    try {
-      rows.push(
-        latencyRow(
-          await pipelineShippedLowRate({
-            storePath,
-            ratePerS: 25,
-            measureMs: 4_000,
-            chats: 1_000,
-            storedChats: false,
-          }),
-          'shipped',
-        ),
-      );
-    } catch (error) {
-      rows.push(errorRow('(a′) pipeline, as shipped', error));
-    }
-    step('(a″) as shipped, 25 events/s for 4 s, every chat in the store');
-    try {
-      rows.push(
-        latencyRow(
-          await pipelineShippedLowRate({
-            storePath,
-            ratePerS: 25,
-            measureMs: 4_000,
-            chats: 1_000,
-            storedChats: true,
-          }),
-          'shipped-stored',
-        ),
-      );
-    } catch (error) {
-      rows.push(errorRow('(a″) pipeline, stored chats', error));
-    }
-    step('(b1) fan-out as shipped');
-    try {
-      rows.push(
-        fanoutRow(await fanout({ mode: 'shipped', storePath, chats: 100, perChat: 10, timeoutMs: 60_000 })),
-      );
-    } catch (error) {
-      rows.push(errorRow('(b1) fan-out, as shipped', error));
-    }
-    step('(b2) fan-out, merging off (about 34 s)');
-    try {
-      rows.push(
-        fanoutRow(await fanout({ mode: 'no-merge', storePath, chats: 100, perChat: 10, timeoutMs: 60_000 })),
-      );
-    } catch (error) {
-      rows.push(errorRow('(b2) fan-out, merging off', error));
-    }
-    step('(c) the shipped program: 10 bots, 1,000 chats, 1,000 notifications (about 50 s)');
-    try {
-      rows.push(...shippedRows(await shippedMemory({ tempDir: dir, bots: 10, chats: 1_000 })));
-    } catch (error) {
-      rows.push(errorRow('(c) shipped program', error));
-    }
-    step('(d) demo start to banner, 5 runs');
-    try {
-      rows.push(bannerRow(await demoBanner({ tempDir: dir, runs: 5 })));
-    } catch (error) {
-      rows.push(errorRow('(d) demo banner', error));
-    }
-    step('(e) charts: cold and warm render per kind, event-loop delay in-thread and via the worker');
-    try {
-      rows.push(...chartsRows(await charts({ warmRuns: 10 })));
-    } catch (error) {
-      rows.push(errorRow('(e) charts', error));
+    if (only === undefined || only === '' || only === 'store') {
+      rows.push(...(await storeRows(dir, step)));
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

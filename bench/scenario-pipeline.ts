@@ -10,6 +10,7 @@
  * offset between the two processes is checked with a ping-pong before the run.
  */
 import { type App, startApp } from '../src/main.js';
+import type { Store } from '../src/store/store.js';
 import { startPipeline } from './compose.js';
 import {
   absoluteNow,
@@ -163,6 +164,8 @@ const configFor = (fakes: FakesProcess, chats: number, storePath: string) =>
 export async function pipelineUnpaced(
   options: DriveOptions & {
     storePath: string;
+    /** Where state and the outbox's queue live (see PipelineOptions.store); default in memory, no queue. */
+    store?: Store;
   },
 ): Promise<LatencyResult> {
   const fakes = await startFakesProcess();
@@ -175,6 +178,7 @@ export async function pipelineUnpaced(
       globalPerSecond: 1e9,
       privateChatIntervalMs: 0,
       mergeThreshold: 3,
+      ...(options.store ? { store: options.store } : {}),
       botInfo: { id: 424242, username: 'chatops_bench_bot', first_name: 'Bench' },
       probe: {
         event: (event) => {
@@ -187,7 +191,9 @@ export async function pipelineUnpaced(
     });
     try {
       await connected(fakes, pipeline.streams);
-      const result = await drive(fakes, options, stamps);
+      const { ratePerS, warmupMs, measureMs, chats } = options;
+      // Only the drive options: they are sent to the child (a store cannot be cloned).
+      const result = await drive(fakes, { ratePerS, warmupMs, measureMs, chats }, stamps);
       return { ...result, warnings: sink.warnings };
     } finally {
       await pipeline.stop();
