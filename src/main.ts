@@ -22,7 +22,7 @@ import { type OpsServer, startOpsServer } from './ops/http-server.js';
 import { createMetrics } from './ops/metrics.js';
 import { createReadiness } from './ops/readiness.js';
 import type { ChatPlatform, PlatformModule, PlatformPacing } from './platform/chat-platform.js';
-import { openSharedState } from './ha/shared-state.js';
+import { openSharedState, type SharedState } from './ha/shared-state.js';
 import type { Store } from './store/store.js';
 import { packageVersion } from './version.js';
 import { assertTelegramKeyboardOf } from './telegram/keyboard.js';
@@ -180,14 +180,6 @@ async function within(
 export async function startApp(options: AppOptions): Promise<App> {
   const { config, logger } = options;
   const now = options.now ?? Date.now;
-  const shared = await openSharedState({
-    config,
-    logger,
-    storePath: options.storePath === undefined ? config.store.path : options.storePath,
-    writtenBy: `freqtrade-chatops ${packageVersion()}`,
-    ...(options.stopRequested ? { stopRequested: options.stopRequested } : {}),
-  });
-  const { store, lease, instanceId } = shared;
   // The session this instance runs while it leads (always, without ha); /bots and /readyz read it.
   let session: LeaderSession | undefined;
   const currentStreams = (): EventStream[] => session?.streams ?? [];
@@ -201,7 +193,8 @@ export async function startApp(options: AppOptions): Promise<App> {
   const metrics = config.http.enabled
     ? createMetrics({ platforms: chatPlatforms, bots: botNames })
     : undefined;
-  const leaderInfo = lease ? () => ({ instance: instanceId, leading: lease.isLeader() }) : undefined;
+  // Set once the store is open (with ha): who this instance is and whether it leads.
+  let leaderInfo: (() => { instance: string; leading: boolean }) | undefined;
   const readiness = createReadiness({
     platforms: chatPlatforms,
     bots: botNames,
@@ -210,8 +203,45 @@ export async function startApp(options: AppOptions): Promise<App> {
         .find((stream) => stream.bot === bot)
         ?.state(),
     now,
-    ...(leaderInfo ? { leader: leaderInfo } : {}),
+    leader: () => leaderInfo?.(),
   });
+  // Operations endpoint, part 2: it listens before the store opens (a Redis that is down at start
+  // is waited for, with /healthz answering and /readyz saying 503) and before the platforms start.
+  // A port in use is a ConfigError naming host:port (the CLI exits 2).
+  let ops: OpsServer | undefined;
+  if (metrics) {
+    metrics.watch({
+      pendingNotifications: () =>
+        [...new Set([...chatPlatforms, ...(session?.targets ?? []).map((target) => target.platform)])].map(
+          (platform) => [platform, session?.outboxes[platform]?.pending() ?? 0] as const,
+        ),
+      streamsConnected: () =>
+        currentStreams().map((stream) => [stream.bot, stream.state() === 'open'] as const),
+      leader: () => leaderInfo?.(),
+    });
+    ops = await startOpsServer({
+      host: config.http.host,
+      port: config.http.port,
+      metrics,
+      readiness: () => readiness.report(),
+      logger,
+    });
+  }
+  let shared: SharedState;
+  try {
+    shared = await openSharedState({
+      config,
+      logger,
+      storePath: options.storePath === undefined ? config.store.path : options.storePath,
+      writtenBy: `freqtrade-chatops ${packageVersion()}`,
+      ...(options.stopRequested ? { stopRequested: options.stopRequested } : {}),
+    });
+  } catch (error) {
+    await ops?.close();
+    throw error;
+  }
+  const { store, lease, instanceId } = shared;
+  if (lease) leaderInfo = () => ({ instance: instanceId, leading: lease.isLeader() });
   const fleet = createFleet(config.bots, {
     logger,
     now,
@@ -466,28 +496,6 @@ export async function startApp(options: AppOptions): Promise<App> {
       },
     };
   };
-
-  // Operations endpoint, part 2: it listens before the platforms start, so /readyz answers 503
-  // while they do. A port in use is a ConfigError naming host:port (the CLI exits 2).
-  let ops: OpsServer | undefined;
-  if (metrics) {
-    metrics.watch({
-      pendingNotifications: () =>
-        [...new Set([...chatPlatforms, ...(session?.targets ?? []).map((target) => target.platform)])].map(
-          (platform) => [platform, session?.outboxes[platform]?.pending() ?? 0] as const,
-        ),
-      streamsConnected: () =>
-        currentStreams().map((stream) => [stream.bot, stream.state() === 'open'] as const),
-      ...(leaderInfo ? { leader: leaderInfo } : {}),
-    });
-    ops = await startOpsServer({
-      host: config.http.host,
-      port: config.http.port,
-      metrics,
-      readiness: () => readiness.report(),
-      logger,
-    });
-  }
 
   // Gains of leadership are taken one at a time; a loss acts at once, whatever is under way.
   let transitions: Promise<void> = Promise.resolve();

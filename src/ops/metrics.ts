@@ -40,7 +40,7 @@ export interface MetricSources {
   pendingNotifications(): Iterable<readonly [platform: string, count: number]>;
   streamsConnected(): Iterable<readonly [bot: string, connected: boolean]>;
   /** With `ha.enabled`: this instance's name and whether it leads now. */
-  leader?(): { instance: string; leading: boolean };
+  leader?(): { instance: string; leading: boolean } | undefined;
 }
 
 export interface Metrics {

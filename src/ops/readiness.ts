@@ -47,7 +47,7 @@ export interface ReadinessOptions {
    * With `ha.enabled`: who this instance is and whether it leads. A standby is ready (it is up
    * and can take over) with no platform started; a leader is ready once its platforms are.
    */
-  leader?(): { instance: string; leading: boolean };
+  leader?(): { instance: string; leading: boolean } | undefined;
 }
 
 export interface Readiness {
