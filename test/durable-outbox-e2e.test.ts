@@ -5,16 +5,15 @@
  * in flight at the kill (its 200 may have been lost with the process), which is tolerated once.
  * Messages merged from a backlog count for every trade they name.
  */
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FAKE_CREDENTIALS, type FakeFreqtrade, startFakeFreqtrade } from './fakes/fake-freqtrade.js';
+import { type FakeFreqtrade, startFakeFreqtrade } from './fakes/fake-freqtrade.js';
 import { type FakeTelegram, startFakeTelegram } from './fakes/fake-telegram.js';
-import { DIST_CLI, ensureDistBuilt } from './support/compiled.js';
+import { ensureDistBuilt } from './support/compiled.js';
+import { type CompiledBot, compiledBotConfig, startCompiledBot } from './support/compiled-bot.js';
 import { tradeFrame } from './support/frames.js';
 import { until } from './support/harness.js';
 
@@ -24,7 +23,7 @@ const ENTRIES = 50;
 let dir: string;
 let telegram: FakeTelegram;
 let freqtrade: FakeFreqtrade;
-let child: ChildProcessByStdio<null, Readable, Readable> | undefined;
+let child: CompiledBot | undefined;
 
 beforeAll(ensureDistBuilt, 60_000);
 beforeEach(async () => {
@@ -32,46 +31,18 @@ beforeEach(async () => {
   [telegram, freqtrade] = await Promise.all([startFakeTelegram(), startFakeFreqtrade({ port: 0 })]);
 });
 afterEach(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  child?.kill();
   child = undefined;
   await Promise.all([telegram.close(), freqtrade.close()]);
   await rm(dir, { recursive: true, force: true });
 });
 
-async function startBot(): Promise<ChildProcessByStdio<null, Readable, Readable>> {
-  const configPath = join(dir, 'config.json');
-  await writeFile(
-    configPath,
-    JSON.stringify({
-      bots: [
-        {
-          name: 'main',
-          api_url: freqtrade.url,
-          username: FAKE_CREDENTIALS.username,
-          password: FAKE_CREDENTIALS.password,
-          ws_token: FAKE_CREDENTIALS.wsToken,
-        },
-      ],
-      telegram: {
-        enabled: true,
-        token: telegram.token,
-        api_root: telegram.apiRoot,
-        chats: [{ chat_id: String(CHAT), topic_id: null }],
-        polling_timeout_s: 1,
-      },
-      access: { admins: ['telegram:7'], viewers: [] },
-      store: { path: join(dir, 'state.json') },
-    }),
+function startBot(): Promise<CompiledBot> {
+  return startCompiledBot(
+    join(dir, 'config.json'),
+    compiledBotConfig(freqtrade, telegram, CHAT, { store: { path: join(dir, 'state.json') } }),
+    { cwd: dir, detached: true },
   );
-  const started = spawn(process.execPath, [DIST_CLI, '--config', configPath], {
-    cwd: dir,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
-  started.stdout.resume();
-  started.stderr.resume();
-  return started;
 }
 
 /** How often each trade id was named in what reached the chat. */
@@ -129,8 +100,8 @@ describe.skipIf(process.platform === 'win32')(
         'the first send',
       );
 
-      child.kill('SIGKILL');
-      await new Promise((resolve) => child?.once('exit', resolve));
+      child.kill();
+      await child.exited();
       expect(countsByTrade().size).toBe(0);
 
       child = await startBot();

@@ -4,16 +4,15 @@
  * does: any 409 in the run is a split brain). `kill -9` of the leader while 20 entries happen in
  * the gap: the standby leads within lease + 2 s and announces all 20, each exactly once.
  */
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { FAKE_CREDENTIALS, type FakeFreqtrade, startFakeFreqtrade } from './fakes/fake-freqtrade.js';
+import { type FakeFreqtrade, startFakeFreqtrade } from './fakes/fake-freqtrade.js';
 import { type FakeTelegram, type SentMessage, startFakeTelegram } from './fakes/fake-telegram.js';
-import { DIST_CLI, ensureDistBuilt } from './support/compiled.js';
+import { ensureDistBuilt } from './support/compiled.js';
+import { type CompiledBot, compiledBotConfig, startCompiledBot } from './support/compiled-bot.js';
 import { tradeFrame } from './support/frames.js';
 import { buttonData, until } from './support/harness.js';
 import { describeWithRedis, type RedisServer, startRedisServer } from './support/redis-server.js';
@@ -24,18 +23,12 @@ const LEASE_MS = 4_000;
 const PREFIX = 'ha-test:';
 const ENTRIES = 20;
 
-interface Instance {
-  id: string;
-  child: ChildProcessByStdio<null, Readable, Readable>;
-  log(): string;
-}
-
 describeWithRedis('two instances on one Redis: active/standby', () => {
   let redis: RedisServer;
   let dir: string;
   let telegram: FakeTelegram;
   let freqtrade: FakeFreqtrade;
-  const instances: Instance[] = [];
+  const instances: CompiledBot[] = [];
 
   beforeAll(async () => {
     await ensureDistBuilt();
@@ -60,51 +53,21 @@ describeWithRedis('two instances on one Redis: active/standby', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function startInstance(id: string): Promise<Instance> {
-    const configPath = join(dir, `${id}.json`);
-    await writeFile(
-      configPath,
-      JSON.stringify({
-        bots: [
-          {
-            name: 'main',
-            api_url: freqtrade.url,
-            username: FAKE_CREDENTIALS.username,
-            password: FAKE_CREDENTIALS.password,
-            ws_token: FAKE_CREDENTIALS.wsToken,
-          },
-        ],
-        telegram: {
-          enabled: true,
-          token: telegram.token,
-          api_root: telegram.apiRoot,
-          chats: [{ chat_id: String(CHAT), topic_id: null }],
-          polling_timeout_s: 1,
-        },
-        access: { admins: ['telegram:7'], viewers: [] },
+  async function startInstance(id: string): Promise<CompiledBot> {
+    const instance = await startCompiledBot(
+      join(dir, `${id}.json`),
+      compiledBotConfig(freqtrade, telegram, CHAT, {
         store: { type: 'redis', key_prefix: PREFIX },
         ha: { enabled: true, lease_ms: LEASE_MS, instance_id: id },
       }),
-    );
-    const child = spawn(process.execPath, [DIST_CLI, '--config', configPath], {
-      cwd: dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
       // The Redis URL comes from the environment, as an operator keeps a password out of the file.
-      env: { ...process.env, NODE_ENV: 'production', FTCHATOPS__STORE__URL: redis.url },
-    });
-    let log = '';
-    child.stdout.on('data', (chunk) => {
-      log += String(chunk);
-    });
-    child.stderr.on('data', (chunk) => {
-      log += String(chunk);
-    });
-    const instance = { id, child, log: () => log };
+      { cwd: dir, env: { FTCHATOPS__STORE__URL: redis.url } },
+    );
     instances.push(instance);
     return instance;
   }
 
-  const leads = (instance: Instance) => instance.log().includes('leading: polling, listening and sending');
+  const leads = (instance: CompiledBot) => instance.log().includes('leading: polling, listening and sending');
   const conflicts = () => telegram.calls.filter((call) => call.status === 409);
 
   /** How often each trade id was named in what reached the chat. */
@@ -147,7 +110,7 @@ describeWithRedis('two instances on one Redis: active/standby', () => {
     const [prompt] = (await telegram.waitForMessages(promptsBefore + 1, 10_000)).slice(promptsBefore);
     expect(prompt?.text).toContain(`Exit trade #${opened}`);
 
-    a.child.kill('SIGKILL');
+    a.kill();
     const killedAt = Date.now();
     // A command sent in the gap: Telegram keeps it, and the new leader answers it.
     telegram.sendText({ chatId: CHAT, userId: 7, text: '/count', chatType: 'supergroup' });
@@ -200,7 +163,7 @@ describeWithRedis('the leader loses Redis', () => {
   let dir: string;
   let telegram: FakeTelegram;
   let freqtrade: FakeFreqtrade;
-  let child: ChildProcessByStdio<null, Readable, Readable> | undefined;
+  let child: CompiledBot | undefined;
 
   beforeAll(async () => {
     await ensureDistBuilt();
@@ -208,7 +171,7 @@ describeWithRedis('the leader loses Redis', () => {
     redis = await startRedisServer({ persistent: true });
   }, 90_000);
   afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    child?.kill();
     await Promise.all([telegram?.close(), freqtrade?.close()]);
     await redis.dispose();
     await rm(dir, { recursive: true, force: true });
@@ -217,45 +180,17 @@ describeWithRedis('the leader loses Redis', () => {
   it('steps down without crashing, and when Redis returns leads again and delivers what was queued', async () => {
     dir = await mkdtemp(join(tmpdir(), 'ftc-ha-redis-'));
     [telegram, freqtrade] = await Promise.all([startFakeTelegram(), startFakeFreqtrade({ port: 0 })]);
-    const configPath = join(dir, 'config.json');
-    await writeFile(
-      configPath,
-      JSON.stringify({
-        bots: [
-          {
-            name: 'main',
-            api_url: freqtrade.url,
-            username: FAKE_CREDENTIALS.username,
-            password: FAKE_CREDENTIALS.password,
-            ws_token: FAKE_CREDENTIALS.wsToken,
-          },
-        ],
-        telegram: {
-          enabled: true,
-          token: telegram.token,
-          api_root: telegram.apiRoot,
-          chats: [{ chat_id: String(CHAT), topic_id: null }],
-          polling_timeout_s: 1,
-        },
-        access: { admins: ['telegram:7'], viewers: [] },
+    const started = await startCompiledBot(
+      join(dir, 'config.json'),
+      compiledBotConfig(freqtrade, telegram, CHAT, {
         store: { type: 'redis', url: redis.url, key_prefix: PREFIX },
         ha: { enabled: true, lease_ms: LEASE_MS, instance_id: 'solo' },
       }),
+      { cwd: dir },
     );
-    const started = spawn(process.execPath, [DIST_CLI, '--config', configPath], {
-      cwd: dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_ENV: 'production' },
-    });
     child = started;
-    let log = '';
-    started.stdout.on('data', (chunk) => {
-      log += String(chunk);
-    });
-    started.stderr.on('data', (chunk) => {
-      log += String(chunk);
-    });
-    const leadCount = () => log.split('leading: polling, listening and sending').length - 1;
+    const log = () => started.log();
+    const leadCount = () => log().split('leading: polling, listening and sending').length - 1;
     await until(() => leadCount() === 1, 20_000, 'it leads');
     await until(() => freqtrade.counts.wsConnections > 0, 10_000, 'the websocket');
     const admin = new Redis(redis.url);
@@ -281,10 +216,10 @@ describeWithRedis('the leader loses Redis', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
 
     await redis.kill();
-    await until(() => log.includes('standing by: stopped polling'), LEASE_MS, 'it steps down');
-    expect(started.exitCode).toBeNull();
-    expect(log).toContain('Redis is unreachable; retrying');
-    expect(log).not.toContain(redis.url);
+    await until(() => log().includes('standing by: stopped polling'), LEASE_MS, 'it steps down');
+    expect(started.child.exitCode).toBeNull();
+    expect(log()).toContain('Redis is unreachable; retrying');
+    expect(log()).not.toContain(redis.url);
 
     await redis.start();
     await until(() => leadCount() === 2, 15_000, 'it leads again');
@@ -293,7 +228,7 @@ describeWithRedis('the leader loses Redis', () => {
       15_000,
       'what was queued delivered',
     );
-    expect(started.exitCode).toBeNull();
+    expect(started.child.exitCode).toBeNull();
     expect(telegram.calls.filter((call) => call.status === 409)).toEqual([]);
   }, 120_000);
 });
@@ -303,14 +238,14 @@ describeWithRedis('Redis down at start', () => {
   let dir: string;
   let telegram: FakeTelegram;
   let freqtrade: FakeFreqtrade;
-  let child: ChildProcessByStdio<null, Readable, Readable> | undefined;
+  let child: CompiledBot | undefined;
 
   beforeAll(async () => {
     await ensureDistBuilt();
     redis = await startRedisServer();
   }, 90_000);
   afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    child?.kill();
     await Promise.all([telegram?.close(), freqtrade?.close()]);
     await redis.dispose();
     await rm(dir, { recursive: true, force: true });
@@ -320,50 +255,26 @@ describeWithRedis('Redis down at start', () => {
     dir = await mkdtemp(join(tmpdir(), 'ftc-ha-down-'));
     [telegram, freqtrade] = await Promise.all([startFakeTelegram(), startFakeFreqtrade({ port: 0 })]);
     await redis.stop();
-    const configPath = join(dir, 'config.json');
-    await writeFile(
-      configPath,
-      JSON.stringify({
-        bots: [
-          {
-            name: 'main',
-            api_url: freqtrade.url,
-            username: FAKE_CREDENTIALS.username,
-            password: FAKE_CREDENTIALS.password,
-            ws_token: FAKE_CREDENTIALS.wsToken,
-          },
-        ],
-        telegram: {
-          enabled: true,
-          token: telegram.token,
-          api_root: telegram.apiRoot,
-          chats: [{ chat_id: String(CHAT), topic_id: null }],
-          polling_timeout_s: 1,
-        },
-        access: { admins: ['telegram:7'], viewers: [] },
+    const started = await startCompiledBot(
+      join(dir, 'config.json'),
+      compiledBotConfig(freqtrade, telegram, CHAT, {
         store: { type: 'redis', url: redis.url, key_prefix: PREFIX },
         ha: { enabled: true, lease_ms: LEASE_MS, instance_id: 'early' },
       }),
+      { cwd: dir },
     );
-    const started = spawn(process.execPath, [DIST_CLI, '--config', configPath], {
-      cwd: dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_ENV: 'production' },
-    });
     child = started;
-    let log = '';
-    started.stdout.on('data', (chunk) => {
-      log += String(chunk);
-    });
-    started.stderr.on('data', (chunk) => {
-      log += String(chunk);
-    });
-    await until(() => log.includes('Redis is unreachable; retrying'), 10_000, 'it says Redis is unreachable');
+    const log = () => started.log();
+    await until(
+      () => log().includes('Redis is unreachable; retrying'),
+      10_000,
+      'it says Redis is unreachable',
+    );
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(started.exitCode).toBeNull();
+    expect(started.child.exitCode).toBeNull();
     expect(telegram.calls.some((call) => call.method === 'getUpdates')).toBe(false);
     await redis.start();
-    await until(() => log.includes('leading: polling, listening and sending'), 15_000, 'it leads');
+    await until(() => log().includes('leading: polling, listening and sending'), 15_000, 'it leads');
     await until(() => telegram.calls.some((call) => call.method === 'getUpdates'), 10_000, 'it polls');
   }, 60_000);
 });
