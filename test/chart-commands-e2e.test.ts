@@ -4,7 +4,6 @@
  * the candle chart asks /pair_candles for the pair and timeframe, strangers get nothing and cause
  * no Freqtrade call, and the "📈 Chart" button of /daily works for the asker only.
  */
-import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoState } from '../src/simulator/demo-seed.js';
 import { buttonId, buttonLabels, textOf } from './support/discord-text.js';
@@ -17,47 +16,10 @@ import {
   startDiscordHarness,
 } from './support/discord-harness.js';
 import { ADMIN, GROUP_CHAT, type Harness, STRANGER, startHarness, until, VIEWER } from './support/harness.js';
-
-interface PixelStats {
-  width: number;
-  height: number;
-  colours: number;
-  inked: number;
-  green: number;
-  red: number;
-}
+import { type PixelStats, pngPixels } from './support/png-pixels.js';
 
 /** Decodes a PNG and counts what a reader would see: size, colours, ink, green and red. */
-async function pixels(png: Uint8Array | undefined): Promise<PixelStats> {
-  const bytes = Buffer.from(png ?? []);
-  expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
-  const image = await loadImage(bytes);
-  const canvas = createCanvas(image.width, image.height);
-  const ctx = canvas.getContext('2d');
-  ctx.drawImage(image, 0, 0);
-  const { data } = ctx.getImageData(0, 0, image.width, image.height);
-  const colours = new Set<number>();
-  let inked = 0;
-  let green = 0;
-  let red = 0;
-  for (let index = 0; index < data.length; index += 4) {
-    const r = data[index] ?? 0;
-    const g = data[index + 1] ?? 0;
-    const b = data[index + 2] ?? 0;
-    colours.add(((r >> 3) << 10) | ((g >> 3) << 5) | (b >> 3));
-    if (r < 245 || g < 245 || b < 245) inked++;
-    if (g > 120 && g > r + 60 && g > b + 40) green++;
-    if (r > 170 && r > g + 100 && r > b + 100) red++;
-  }
-  return {
-    width: image.width,
-    height: image.height,
-    colours: colours.size,
-    inked: inked / (data.length / 4),
-    green,
-    red,
-  };
-}
+const pixels = (png: Uint8Array | undefined) => pngPixels(png);
 
 /** A chart worth looking at: large enough, several colours, a sensible share of ink (not blank, not a flood). */
 function expectReadableChart(stats: PixelStats): void {

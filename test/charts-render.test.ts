@@ -2,7 +2,6 @@
  * The chart renderer for real: each kind drawn by the worker thread, the PNG decoded with
  * @napi-rs/canvas and its pixels checked (size, colours, how much is not background, text).
  */
-import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ChartRenderer,
@@ -10,51 +9,14 @@ import {
   loadChartRenderer,
   MAX_CHART_BYTES,
 } from '../src/charts/index.js';
+import { pngPixels } from './support/png-pixels.js';
 
-interface PixelStats {
-  width: number;
-  height: number;
-  /** Distinct colours after rounding each channel to 32 levels. */
-  colours: number;
-  /** Share of pixels that are not the white background. */
-  inked: number;
-  green: number;
-  red: number;
-}
-
-async function pixels(png: Buffer): Promise<PixelStats> {
-  expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
-  const image = await loadImage(png);
-  const canvas = createCanvas(image.width, image.height);
-  const ctx = canvas.getContext('2d');
-  ctx.drawImage(image, 0, 0);
-  const { data } = ctx.getImageData(0, 0, image.width, image.height);
-  const colours = new Set<number>();
-  let inked = 0;
-  let green = 0;
-  let red = 0;
-  let transparent = 0;
-  for (let index = 0; index < data.length; index += 4) {
-    const r = data[index] ?? 0;
-    const g = data[index + 1] ?? 0;
-    const b = data[index + 2] ?? 0;
-    const a = data[index + 3] ?? 0;
-    if (a !== 255) transparent++;
-    colours.add(((r >> 3) << 10) | ((g >> 3) << 5) | (b >> 3));
-    if (r < 245 || g < 245 || b < 245) inked++;
-    if (g > 120 && g > r + 60 && g > b + 40) green++;
-    if (r > 170 && r > g + 100 && r > b + 100) red++;
-  }
+/** Decodes a PNG and counts its pixels; a painted background means no transparent pixel. */
+async function pixels(png: Buffer) {
+  const stats = await pngPixels(png);
   // A painted background: transparent PNGs look black in Telegram's dark mode.
-  expect(transparent).toBe(0);
-  return {
-    width: image.width,
-    height: image.height,
-    colours: colours.size,
-    inked: inked / (data.length / 4),
-    green,
-    red,
-  };
+  expect(stats.transparent).toBe(0);
+  return stats;
 }
 
 const T0 = Date.UTC(2026, 10, 20);
