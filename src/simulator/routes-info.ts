@@ -232,6 +232,7 @@ function pairHistory(
     candles,
     columns: req.columns,
     analyzedAtMs: ctx.now(),
+    apiVersion: ctx.state.apiVersion,
   });
 }
 
