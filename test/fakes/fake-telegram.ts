@@ -789,13 +789,19 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     return 'held';
   }
 
-  function sendMessage(params: Params): Outcome {
+  /**
+   * A send's chat, content, markup and topic, checked in that order as Telegram checks them;
+   * `checkContent` says what the message carries, or answers its error outcome.
+   */
+  function checkSend<C extends object>(
+    params: Params,
+    checkContent: () => Outcome | C,
+  ): Outcome | { destination: { key: string; markup: unknown; threadId: number | undefined }; content: C } {
     if (params['chat_id'] === undefined) return badRequest('Bad Request: chat_id is empty');
     const key = chatKeyOf(params['chat_id']);
     if (!key) return badRequest('Bad Request: chat not found');
-    const raw = params['text'];
-    const checked = checkMessageText(raw, params['parse_mode']);
-    if (!checked.ok) return badRequest(checked.description);
+    const content = checkContent();
+    if ('ok' in content) return content;
     const markup = jsonParam(params['reply_markup']);
     const markupError = validateReplyMarkup(markup);
     if (markupError) return badRequest(markupError);
@@ -803,24 +809,43 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     if (params['message_thread_id'] !== undefined && (threadId === undefined || threadId <= 0)) {
       return badRequest('Bad Request: message thread not found');
     }
+    return { destination: { key, markup, threadId }, content };
+  }
+
+  /**
+   * Passes the flood limits, then stores a message the bot sent and records it: the content is
+   * already checked. A reply keyboard belongs to the chat, not the message: edits compare inline
+   * keyboards only.
+   */
+  function deliverSent(
+    params: Params,
+    destination: { key: string; markup: unknown; threadId: number | undefined },
+    content: {
+      method: 'sendMessage' | 'sendPhoto';
+      text: string;
+      html: string;
+      entities: TelegramEntity[];
+      photo?: SentPhoto;
+    },
+  ): Outcome {
+    const { key, markup, threadId } = destination;
     const chat = chatFor(key);
     const gate = floodCheck(chat);
     if (gate.outcome) return gate.outcome;
     gate.commit();
 
-    const html = String(raw);
     const stored: StoredMessage = {
       message_id: chat.nextMessageId++,
       fromBot: true,
       from: botUserObject,
       date: nowSeconds(),
-      text: checked.text,
-      html,
-      entities: checked.entities,
+      text: content.text,
+      html: content.html,
+      entities: content.entities,
       deleted: false,
       edits: 0,
+      ...(content.photo ? { photo: content.photo } : {}),
     };
-    // A reply keyboard belongs to the chat, not the message: edits compare inline keyboards only.
     if (isRecord(markup) && 'inline_keyboard' in markup) stored.reply_markup = markup;
     if (isRecord(markup) && 'keyboard' in markup) chat.replyKeyboard = markup;
     if (isRecord(markup) && 'remove_keyboard' in markup) delete chat.replyKeyboard;
@@ -830,11 +855,12 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     const sent: SentMessage = {
       message_id: stored.message_id,
       chat_id: key,
-      text: checked.text,
-      html,
+      text: content.text,
+      html: content.html,
       at: Date.now(),
-      method: 'sendMessage',
-      entities: checked.entities,
+      method: content.method,
+      entities: content.entities,
+      ...(content.photo ? { photo: content.photo } : {}),
     };
     if (typeof params['parse_mode'] === 'string') sent.parse_mode = params['parse_mode'];
     if (threadId !== undefined) sent.message_thread_id = threadId;
@@ -844,6 +870,21 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     messages.push(sent);
     notify();
     return ok(messageObject(chat, stored));
+  }
+
+  function sendMessage(params: Params): Outcome {
+    const checked = checkSend(params, () => {
+      const text = checkMessageText(params['text'], params['parse_mode']);
+      if (!text.ok) return badRequest(text.description);
+      return {
+        method: 'sendMessage' as const,
+        text: text.text,
+        html: String(params['text']),
+        entities: text.entities,
+      };
+    });
+    if ('ok' in checked) return checked;
+    return deliverSent(params, checked.destination, checked.content);
   }
 
   function editMessageText(params: Params): Outcome {
@@ -940,60 +981,21 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   }
 
   function sendPhoto(params: Params): Outcome {
-    if (params['chat_id'] === undefined) return badRequest('Bad Request: chat_id is empty');
-    const key = chatKeyOf(params['chat_id']);
-    if (!key) return badRequest('Bad Request: chat not found');
-    const photo = uploadedPhoto(params, params['photo']);
-    if ('ok' in photo) return photo;
-    const caption = checkCaption(params['caption'], params['parse_mode']);
-    if ('ok' in caption) return caption;
-    const markup = jsonParam(params['reply_markup']);
-    const markupError = validateReplyMarkup(markup);
-    if (markupError) return badRequest(markupError);
-    const threadId = intParam(params['message_thread_id']);
-    if (params['message_thread_id'] !== undefined && (threadId === undefined || threadId <= 0)) {
-      return badRequest('Bad Request: message thread not found');
-    }
-    const chat = chatFor(key);
-    const gate = floodCheck(chat);
-    if (gate.outcome) return gate.outcome;
-    gate.commit();
-
-    const html = typeof params['caption'] === 'string' ? params['caption'] : '';
-    const stored: StoredMessage = {
-      message_id: chat.nextMessageId++,
-      fromBot: true,
-      from: botUserObject,
-      date: nowSeconds(),
-      text: caption.text,
-      html,
-      entities: caption.entities,
-      deleted: false,
-      edits: 0,
-      photo,
-    };
-    if (isRecord(markup)) stored.reply_markup = markup;
-    if (threadId !== undefined) stored.threadId = threadId;
-    chat.messages.set(stored.message_id, stored);
-
-    const sent: SentMessage = {
-      message_id: stored.message_id,
-      chat_id: key,
-      text: caption.text,
-      html,
-      at: Date.now(),
-      method: 'sendPhoto',
-      entities: caption.entities,
-      photo,
-    };
-    if (typeof params['parse_mode'] === 'string') sent.parse_mode = params['parse_mode'];
-    if (threadId !== undefined) sent.message_thread_id = threadId;
-    const silent = boolParam(params['disable_notification']);
-    if (silent !== undefined) sent.disable_notification = silent;
-    if (markup !== undefined) sent.reply_markup = markup;
-    messages.push(sent);
-    notify();
-    return ok(messageObject(chat, stored));
+    const checked = checkSend(params, () => {
+      const photo = uploadedPhoto(params, params['photo']);
+      if ('ok' in photo) return photo;
+      const caption = checkCaption(params['caption'], params['parse_mode']);
+      if ('ok' in caption) return caption;
+      return {
+        method: 'sendPhoto' as const,
+        text: caption.text,
+        html: typeof params['caption'] === 'string' ? params['caption'] : '',
+        entities: caption.entities,
+        photo,
+      };
+    });
+    if ('ok' in checked) return checked;
+    return deliverSent(params, checked.destination, checked.content);
   }
 
   function editMessageMedia(params: Params): Outcome {
