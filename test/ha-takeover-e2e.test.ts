@@ -88,16 +88,7 @@ describeWithRedis('two instances on one Redis: active/standby', () => {
     const b = await startInstance('host-b');
     await until(() => b.log().includes('standing by for the lease'), 20_000, 'host-b stands by');
     // host-a has recorded the bot's trades (its first back-fill) in the shared store.
-    const admin = new Redis(redis.url);
-    try {
-      await waitFor(
-        async () => (await admin.hget(`${PREFIX}seen`, 'main')) !== null,
-        10_000,
-        'the first back-fill',
-      );
-    } finally {
-      admin.disconnect();
-    }
+    await firstBackfillStored(redis);
     await until(() => telegram.calls.some((call) => call.method === 'getUpdates'), 10_000, 'polling');
     // A while of normal running: host-b must never poll, host-a never get a 409.
     await new Promise((resolve) => setTimeout(resolve, LEASE_MS));
@@ -158,12 +149,54 @@ describeWithRedis('two instances on one Redis: active/standby', () => {
   }, 120_000);
 });
 
+/** One instance with ha on, beside its own fakes, sharing `redis`; `close` removes it all. */
+interface SoloInstance {
+  bot: CompiledBot;
+  telegram: FakeTelegram;
+  freqtrade: FakeFreqtrade;
+  close(): Promise<void>;
+}
+
+async function startSoloInstance(redis: RedisServer, instanceId: string): Promise<SoloInstance> {
+  const dir = await mkdtemp(join(tmpdir(), `ftc-ha-${instanceId}-`));
+  const [telegram, freqtrade] = await Promise.all([startFakeTelegram(), startFakeFreqtrade({ port: 0 })]);
+  const bot = await startCompiledBot(
+    join(dir, 'config.json'),
+    compiledBotConfig(freqtrade, telegram, CHAT, {
+      store: { type: 'redis', url: redis.url, key_prefix: PREFIX },
+      ha: { enabled: true, lease_ms: LEASE_MS, instance_id: instanceId },
+    }),
+    { cwd: dir },
+  );
+  return {
+    bot,
+    telegram,
+    freqtrade,
+    async close() {
+      bot.kill();
+      await Promise.all([telegram.close(), freqtrade.close()]);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resolves once the leader's first back-fill has recorded the bot's trades in the shared store. */
+async function firstBackfillStored(redis: RedisServer): Promise<void> {
+  const admin = new Redis(redis.url);
+  try {
+    await waitFor(
+      async () => (await admin.hget(`${PREFIX}seen`, 'main')) !== null,
+      10_000,
+      'the first back-fill',
+    );
+  } finally {
+    admin.disconnect();
+  }
+}
+
 describeWithRedis('the leader loses Redis', () => {
   let redis: RedisServer;
-  let dir: string;
-  let telegram: FakeTelegram;
-  let freqtrade: FakeFreqtrade;
-  let child: CompiledBot | undefined;
+  let solo: SoloInstance | undefined;
 
   beforeAll(async () => {
     await ensureDistBuilt();
@@ -171,38 +204,17 @@ describeWithRedis('the leader loses Redis', () => {
     redis = await startRedisServer({ persistent: true });
   }, 90_000);
   afterAll(async () => {
-    child?.kill();
-    await Promise.all([telegram?.close(), freqtrade?.close()]);
+    await solo?.close();
     await redis.dispose();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('steps down without crashing, and when Redis returns leads again and delivers what was queued', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'ftc-ha-redis-'));
-    [telegram, freqtrade] = await Promise.all([startFakeTelegram(), startFakeFreqtrade({ port: 0 })]);
-    const started = await startCompiledBot(
-      join(dir, 'config.json'),
-      compiledBotConfig(freqtrade, telegram, CHAT, {
-        store: { type: 'redis', url: redis.url, key_prefix: PREFIX },
-        ha: { enabled: true, lease_ms: LEASE_MS, instance_id: 'solo' },
-      }),
-      { cwd: dir },
-    );
-    child = started;
-    const log = () => started.log();
-    const leadCount = () => log().split('leading: polling, listening and sending').length - 1;
+    solo = await startSoloInstance(redis, 'solo');
+    const { bot, telegram, freqtrade } = solo;
+    const leadCount = () => bot.log().split('leading: polling, listening and sending').length - 1;
     await until(() => leadCount() === 1, 20_000, 'it leads');
     await until(() => freqtrade.counts.wsConnections > 0, 10_000, 'the websocket');
-    const admin = new Redis(redis.url);
-    try {
-      await waitFor(
-        async () => (await admin.hget(`${PREFIX}seen`, 'main')) !== null,
-        10_000,
-        'the first back-fill',
-      );
-    } finally {
-      admin.disconnect();
-    }
+    await firstBackfillStored(redis);
 
     // Telegram holds the first notification: the rest wait in the outbox, stored in Redis.
     telegram.holdNext('sendMessage');
@@ -216,10 +228,10 @@ describeWithRedis('the leader loses Redis', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
 
     await redis.kill();
-    await until(() => log().includes('standing by: stopped polling'), LEASE_MS, 'it steps down');
-    expect(started.child.exitCode).toBeNull();
-    expect(log()).toContain('Redis is unreachable; retrying');
-    expect(log()).not.toContain(redis.url);
+    await until(() => bot.log().includes('standing by: stopped polling'), LEASE_MS, 'it steps down');
+    expect(bot.child.exitCode).toBeNull();
+    expect(bot.log()).toContain('Redis is unreachable; retrying');
+    expect(bot.log()).not.toContain(redis.url);
 
     await redis.start();
     await until(() => leadCount() === 2, 15_000, 'it leads again');
@@ -228,53 +240,38 @@ describeWithRedis('the leader loses Redis', () => {
       15_000,
       'what was queued delivered',
     );
-    expect(started.child.exitCode).toBeNull();
+    expect(bot.child.exitCode).toBeNull();
     expect(telegram.calls.filter((call) => call.status === 409)).toEqual([]);
   }, 120_000);
 });
 
 describeWithRedis('Redis down at start', () => {
   let redis: RedisServer;
-  let dir: string;
-  let telegram: FakeTelegram;
-  let freqtrade: FakeFreqtrade;
-  let child: CompiledBot | undefined;
+  let solo: SoloInstance | undefined;
 
   beforeAll(async () => {
     await ensureDistBuilt();
     redis = await startRedisServer();
   }, 90_000);
   afterAll(async () => {
-    child?.kill();
-    await Promise.all([telegram?.close(), freqtrade?.close()]);
+    await solo?.close();
     await redis.dispose();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('the bot starts, says so, keeps trying, and leads once Redis is there', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'ftc-ha-down-'));
-    [telegram, freqtrade] = await Promise.all([startFakeTelegram(), startFakeFreqtrade({ port: 0 })]);
     await redis.stop();
-    const started = await startCompiledBot(
-      join(dir, 'config.json'),
-      compiledBotConfig(freqtrade, telegram, CHAT, {
-        store: { type: 'redis', url: redis.url, key_prefix: PREFIX },
-        ha: { enabled: true, lease_ms: LEASE_MS, instance_id: 'early' },
-      }),
-      { cwd: dir },
-    );
-    child = started;
-    const log = () => started.log();
+    solo = await startSoloInstance(redis, 'early');
+    const { bot, telegram } = solo;
     await until(
-      () => log().includes('Redis is unreachable; retrying'),
+      () => bot.log().includes('Redis is unreachable; retrying'),
       10_000,
       'it says Redis is unreachable',
     );
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(started.child.exitCode).toBeNull();
+    expect(bot.child.exitCode).toBeNull();
     expect(telegram.calls.some((call) => call.method === 'getUpdates')).toBe(false);
     await redis.start();
-    await until(() => log().includes('leading: polling, listening and sending'), 15_000, 'it leads');
+    await until(() => bot.log().includes('leading: polling, listening and sending'), 15_000, 'it leads');
     await until(() => telegram.calls.some((call) => call.method === 'getUpdates'), 10_000, 'it polls');
   }, 60_000);
 });
