@@ -5,6 +5,7 @@ import type { FreqtradeClient } from '../freqtrade/client.js';
 import { bindArguments, echoInput } from './arguments.js';
 import { parseCommandLine } from './parse-command.js';
 import { askAcrossBots, FLEET_VIEW_DEADLINE_MS, joinFleetView } from './fleet-view.js';
+import { flushedWithin } from '../store/store.js';
 import { createPendingActions, type PendingAction, parseButtonAction } from './pending-actions.js';
 import { formatDuration } from '../format/durations.js';
 import type { Reply, ReplyButton } from './reply.js';
@@ -105,19 +106,6 @@ export const MAX_SUGGESTIONS = 25;
 
 /** How long a confirmation waits for the store to record that it was used, before refusing to act. */
 export const STORE_WRITE_LIMIT_MS = 2_000;
-
-/** Whether `work` settled within `ms` (its failure counts as settled: the store logs its own errors). */
-async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  const done = work.then(
-    () => true as const,
-    () => true as const,
-  );
-  return Promise.race([done, timedOut]).finally(() => clearTimeout(timer));
-}
 
 const REFRESH_LIFETIME_MS = 24 * 60 * 60 * 1000;
 const PICKER_LIFETIME_MS = 5 * 60 * 1000;
@@ -866,7 +854,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandRouter {
         // in the store too, so neither can a press after a crash or a takeover.
         pending.take(parsed.id);
         rememberUsed(parsed.id);
-        if (!(await settledWithin(store.flush(), STORE_WRITE_LIMIT_MS))) {
+        if (!(await flushedWithin(store, STORE_WRITE_LIMIT_MS))) {
           logger.error(
             { command: command.name },
             'the state store did not record a confirmation; nothing was done',

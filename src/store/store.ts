@@ -76,6 +76,23 @@ export interface Store extends NotificationQueueStore {
 }
 
 /**
+ * Whether what was changed so far is written within `ms` (Redis answered, or the file rewritten):
+ * before acting on something that must not happen twice after a crash. A failed write counts as
+ * done, since the store logs its own errors.
+ */
+export async function flushedWithin(store: Pick<Store, 'flush'>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const written = store.flush().then(
+    () => true as const,
+    () => true as const,
+  );
+  return Promise.race([written, timedOut]).finally(() => clearTimeout(timer));
+}
+
+/**
  * Opens the store. A file that is not JSON or does not match the schema is renamed to
  * `<path>.corrupt-<timestamp>` and the bot starts with a fresh store, saying so in the log.
  */

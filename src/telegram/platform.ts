@@ -1,4 +1,5 @@
 import { type ChatPlatform, definePlatform, type PlatformModule } from '../platform/chat-platform.js';
+import { flushedWithin } from '../store/store.js';
 import { createTelegramAdapter, type TelegramAdapter } from './adapter.js';
 
 /** The store's cursor of the last Telegram update taken in, and when it was taken. */
@@ -53,15 +54,7 @@ export const telegramPlatform: PlatformModule<'telegram'> = definePlatform<'tele
             deps.store.saveCursor(TELEGRAM_CURSOR, updateId);
             deps.store.saveCursor(TELEGRAM_CURSOR_AT, deps.now());
             // Written (Redis answered, or the file rewritten) before the update is handled.
-            let timer: NodeJS.Timeout | undefined;
-            const timedOut = new Promise<false>((resolve) => {
-              timer = setTimeout(() => resolve(false), CURSOR_WRITE_LIMIT_MS);
-            });
-            const written = deps.store.flush().then(
-              () => true as const,
-              () => true as const,
-            );
-            return Promise.race([written, timedOut]).finally(() => clearTimeout(timer));
+            return flushedWithin(deps.store, CURSOR_WRITE_LIMIT_MS);
           },
         },
       });
