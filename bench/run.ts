@@ -288,57 +288,65 @@ function printTable(rows: Row[]): void {
   console.log(lines.join('\n'));
 }
 
+/** Announces a scenario, runs it, and adds its rows; a scenario that throws becomes an ERROR row. */
+type Measure = (announce: string, scenario: string, produce: () => Promise<Row | Row[]>) => Promise<void>;
+
+function measurer(rows: Row[], step: (text: string) => void): Measure {
+  return async (announce, scenario, produce) => {
+    step(announce);
+    try {
+      const produced = await produce();
+      rows.push(...(Array.isArray(produced) ? produced : [produced]));
+    } catch (error) {
+      rows.push(errorRow(scenario, error));
+    }
+  };
+}
+
 /** Scenario (f): the durable outbox's per-message store cost, then latency per store (bench/scenario-store.ts). */
-async function storeRows(dir: string, step: (text: string) => void): Promise<Row[]> {
-  const rows: Row[] = [];
+async function storeRows(dir: string, step: (text: string) => void, measure: Measure): Promise<void> {
   const costOptions = { levels: STORE_COST_LEVELS, batch: 1_000, batches: 11, oneByOne: 2_000 };
   const drive = { ratePerS: 250, warmupMs: 1_000, measureMs: 4_000, chats: 1_000, tempDir: dir };
   step('(f) starting a private redis-server');
   const redis = await startBenchRedis();
   try {
-    step('(f1) durable outbox store cost, file journal: 0 to 10,000 queued');
-    try {
-      rows.push(storeCostRow(await outboxStoreCost({ backend: 'file', tempDir: dir }, costOptions)));
-    } catch (error) {
-      rows.push(errorRow('(f1) durable outbox store cost, file journal', error));
-    }
-    step('(f1′) durable outbox store cost, Redis: 0 to 10,000 queued');
-    if ('server' in redis) {
-      try {
-        rows.push(
-          storeCostRow(await outboxStoreCost({ backend: 'redis', url: redis.server.url }, costOptions)),
-        );
-      } catch (error) {
-        rows.push(errorRow('(f1′) durable outbox store cost, Redis', error));
-      }
-    } else {
-      rows.push(redisMissingRow('(f1′) durable outbox: store cost per message, Redis', redis.missing));
-    }
-    step(
-      '(f2) notification latency per store: in memory, file, Redis, 2 rounds (250 events/s, 1 s warm-up + 4 s each)',
+    await measure(
+      '(f1) durable outbox store cost, file journal: 0 to 10,000 queued',
+      '(f1) durable outbox store cost, file journal',
+      async () => storeCostRow(await outboxStoreCost({ backend: 'file', tempDir: dir }, costOptions)),
     );
-    try {
-      const kinds: StoreLatencyKind[] = 'server' in redis ? ['memory', 'file', 'redis'] : ['memory', 'file'];
-      const results = kinds.map((kind) => ({ kind, rounds: [] as LatencyResult[] }));
-      for (let round = 0; round < STORE_LATENCY_ROUNDS; round += 1) {
-        for (const entry of results) {
-          const input =
-            entry.kind === 'redis' && 'server' in redis
-              ? { kind: 'redis' as const, url: redis.server.url }
-              : { kind: entry.kind as 'memory' | 'file' };
-          entry.rounds.push(await pipelineWithStore(input, drive));
+    await measure(
+      '(f1′) durable outbox store cost, Redis: 0 to 10,000 queued',
+      '(f1′) durable outbox store cost, Redis',
+      async () =>
+        'server' in redis
+          ? storeCostRow(await outboxStoreCost({ backend: 'redis', url: redis.server.url }, costOptions))
+          : redisMissingRow('(f1′) durable outbox: store cost per message, Redis', redis.missing),
+    );
+    await measure(
+      '(f2) notification latency per store: in memory, file, Redis, 2 rounds (250 events/s, 1 s warm-up + 4 s each)',
+      '(f2) notification latency per store',
+      async () => {
+        const kinds: StoreLatencyKind[] =
+          'server' in redis ? ['memory', 'file', 'redis'] : ['memory', 'file'];
+        const results = kinds.map((kind) => ({ kind, rounds: [] as LatencyResult[] }));
+        for (let round = 0; round < STORE_LATENCY_ROUNDS; round += 1) {
+          for (const entry of results) {
+            const input =
+              entry.kind === 'redis' && 'server' in redis
+                ? { kind: 'redis' as const, url: redis.server.url }
+                : { kind: entry.kind as 'memory' | 'file' };
+            entry.rounds.push(await pipelineWithStore(input, drive));
+          }
         }
-      }
-      const row = storeLatencyRow(results);
-      if (!('server' in redis)) row.result += `<br>Redis: not measured, ${redis.missing}`;
-      rows.push(row);
-    } catch (error) {
-      rows.push(errorRow('(f2) notification latency per store', error));
-    }
+        const row = storeLatencyRow(results);
+        if (!('server' in redis)) row.result += `<br>Redis: not measured, ${redis.missing}`;
+        return row;
+      },
+    );
   } finally {
     if ('server' in redis) await redis.server.dispose();
   }
-  return rows;
 }
 
 function redisMissingRow(scenario: string, why: string): Row {
@@ -353,13 +361,15 @@ async function main(): Promise<void> {
   const step = (text: string): void => {
     process.stderr.write(`[bench ${s1(performance.now() - began)} s] ${text}\n`);
   };
+  const measure = measurer(rows, step);
   // BENCH_ONLY=store runs scenario (f) alone (the stores); unset runs everything.
   const only = process.env.BENCH_ONLY;
   try {
     if (only === undefined || only === '') {
-      step('(a) pipeline overhead: 1,000 events/s for 1 s warm-up + 5 s');
-      try {
-        rows.push(
+      await measure(
+        '(a) pipeline overhead: 1,000 events/s for 1 s warm-up + 5 s',
+        '(a) pipeline overhead',
+        async () =>
           latencyRow(
             await pipelineUnpaced({
               storePath,
@@ -370,30 +380,23 @@ async function main(): Promise<void> {
             }),
             'unpaced',
           ),
-        );
-      } catch (error) {
-        rows.push(errorRow('(a) pipeline overhead', error));
-      }
-      step('(a′) as shipped, 25 events/s for 4 s');
-      try {
-        rows.push(
-          latencyRow(
-            await pipelineShippedLowRate({
-              storePath,
-              ratePerS: 25,
-              measureMs: 4_000,
-              chats: 1_000,
-              storedChats: false,
-            }),
-            'shipped',
-          ),
-        );
-      } catch (error) {
-        rows.push(errorRow('(a′) pipeline, as shipped', error));
-      }
-      step('(a″) as shipped, 25 events/s for 4 s, every chat in the store');
-      try {
-        rows.push(
+      );
+      await measure('(a′) as shipped, 25 events/s for 4 s', '(a′) pipeline, as shipped', async () =>
+        latencyRow(
+          await pipelineShippedLowRate({
+            storePath,
+            ratePerS: 25,
+            measureMs: 4_000,
+            chats: 1_000,
+            storedChats: false,
+          }),
+          'shipped',
+        ),
+      );
+      await measure(
+        '(a″) as shipped, 25 events/s for 4 s, every chat in the store',
+        '(a″) pipeline, stored chats',
+        async () =>
           latencyRow(
             await pipelineShippedLowRate({
               storePath,
@@ -404,49 +407,29 @@ async function main(): Promise<void> {
             }),
             'shipped-stored',
           ),
-        );
-      } catch (error) {
-        rows.push(errorRow('(a″) pipeline, stored chats', error));
-      }
-      step('(b1) fan-out as shipped');
-      try {
-        rows.push(
-          fanoutRow(await fanout({ mode: 'shipped', storePath, chats: 100, perChat: 10, timeoutMs: 60_000 })),
-        );
-      } catch (error) {
-        rows.push(errorRow('(b1) fan-out, as shipped', error));
-      }
-      step('(b2) fan-out, merging off (about 34 s)');
-      try {
-        rows.push(
-          fanoutRow(
-            await fanout({ mode: 'no-merge', storePath, chats: 100, perChat: 10, timeoutMs: 60_000 }),
-          ),
-        );
-      } catch (error) {
-        rows.push(errorRow('(b2) fan-out, merging off', error));
-      }
-      step('(c) the shipped program: 10 bots, 1,000 chats, 1,000 notifications (about 50 s)');
-      try {
-        rows.push(...shippedRows(await shippedMemory({ tempDir: dir, bots: 10, chats: 1_000 })));
-      } catch (error) {
-        rows.push(errorRow('(c) shipped program', error));
-      }
-      step('(d) demo start to banner, 5 runs');
-      try {
-        rows.push(bannerRow(await demoBanner({ tempDir: dir, runs: 5 })));
-      } catch (error) {
-        rows.push(errorRow('(d) demo banner', error));
-      }
-      step('(e) charts: cold and warm render per kind, event-loop delay in-thread and via the worker');
-      try {
-        rows.push(...chartsRows(await charts({ warmRuns: 10 })));
-      } catch (error) {
-        rows.push(errorRow('(e) charts', error));
-      }
+      );
+      await measure('(b1) fan-out as shipped', '(b1) fan-out, as shipped', async () =>
+        fanoutRow(await fanout({ mode: 'shipped', storePath, chats: 100, perChat: 10, timeoutMs: 60_000 })),
+      );
+      await measure('(b2) fan-out, merging off (about 34 s)', '(b2) fan-out, merging off', async () =>
+        fanoutRow(await fanout({ mode: 'no-merge', storePath, chats: 100, perChat: 10, timeoutMs: 60_000 })),
+      );
+      await measure(
+        '(c) the shipped program: 10 bots, 1,000 chats, 1,000 notifications (about 50 s)',
+        '(c) shipped program',
+        async () => shippedRows(await shippedMemory({ tempDir: dir, bots: 10, chats: 1_000 })),
+      );
+      await measure('(d) demo start to banner, 5 runs', '(d) demo banner', async () =>
+        bannerRow(await demoBanner({ tempDir: dir, runs: 5 })),
+      );
+      await measure(
+        '(e) charts: cold and warm render per kind, event-loop delay in-thread and via the worker',
+        '(e) charts',
+        async () => chartsRows(await charts({ warmRuns: 10 })),
+      );
     }
     if (only === undefined || only === '' || only === 'store') {
-      rows.push(...(await storeRows(dir, step)));
+      await storeRows(dir, step, measure);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
